@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrganisationConfig(AppConfig):
+    name = "houbei.organisation"
+    label = "organisation"

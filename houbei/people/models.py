@@ -1,0 +1,189 @@
+"""The staff registry (SPEC module 1): people, their post history and honours."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from houbei.organisation.models import Post, School
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Establishment(models.TextChoices):
+    IN = "in", _("在编")
+    OUT = "out", _("非在编")
+
+
+class PostStatus(models.TextChoices):
+    ON_DUTY = "on", _("在岗")
+    OFF_DUTY = "off", _("离岗")
+    TRANSFERRED = "transferred", _("调出")
+    RETIRED = "retired", _("退休")
+
+
+class PoliticalStatus(models.TextChoices):
+    PARTY = "party", _("中共党员")
+    PROBATIONARY = "probationary", _("中共预备党员")
+    LEAGUE = "league", _("共青团员")
+    MASSES = "masses", _("群众")
+    DEMOCRATIC = "democratic", _("民主党派")
+
+
+class Education(models.TextChoices):
+    DOCTORATE = "doctorate", _("博士研究生")
+    MASTER = "master", _("硕士研究生")
+    BACHELOR = "bachelor", _("大学本科")
+    COLLEGE = "college", _("大学专科")
+    OTHER = "other", _("其他")
+
+
+class HonourLevel(models.IntegerChoices):
+    SCHOOL = 1, _("校级")
+    DISTRICT = 2, _("区级")
+    CITY = 3, _("市级")
+    NATIONAL = 4, _("国家级")
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def for_school(self, school: School) -> PersonQuerySet:
+        return self.filter(school=school)
+
+    def current(self) -> PersonQuerySet:
+        """Not archived."""
+        return self.filter(archived_at__isnull=True)
+
+    def in_establishment_on_duty(self) -> PersonQuerySet:
+        return self.filter(establishment=Establishment.IN, post_status=PostStatus.ON_DUTY)
+
+
+class Person(models.Model):
+    """A member of staff. Never deleted: leaving the school archives the record."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="people", verbose_name=_("学校")
+    )
+    staff_number = models.CharField(_("工号"), max_length=30)
+    name = models.CharField(_("姓名"), max_length=40)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    joined_school_on = models.DateField(_("入校时间"), null=True, blank=True)
+    started_work_on = models.DateField(_("参加工作时间"), null=True, blank=True)
+    establishment = models.CharField(
+        _("编制"), max_length=5, choices=Establishment.choices, default=Establishment.IN
+    )
+    post_status = models.CharField(
+        _("在岗状态"), max_length=12, choices=PostStatus.choices, default=PostStatus.ON_DUTY
+    )
+    political_status = models.CharField(
+        _("政治面貌"),
+        max_length=12,
+        choices=PoliticalStatus.choices,
+        default=PoliticalStatus.MASSES,
+    )
+    education = models.CharField(_("学历"), max_length=12, choices=Education.choices, blank=True)
+    title = models.CharField(_("职称"), max_length=40, blank=True)
+    subject = models.CharField(_("任教学科"), max_length=40, blank=True)
+    # 身心健康: a yes/no attestation with its date; no medical detail is kept.
+    fit_for_duty = models.BooleanField(_("身心健康"), null=True, blank=True)
+    fit_for_duty_on = models.DateField(_("健康确认日期"), null=True, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    # National ID: encrypted at rest, a keyed digest for duplicate checks, and the masked
+    # form for display. The clear value is never rendered.
+    national_id_encrypted = models.TextField(blank=True, editable=False)
+    national_id_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    national_id_masked = models.CharField(_("身份证号"), max_length=24, blank=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("登录账号"),
+    )
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    archive_reason = models.CharField(_("归档原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("教职工")
+        verbose_name_plural = _("教职工")
+        ordering = ["school", "staff_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "staff_number"], name="person_unique_staff_number"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def age_on(self, day: dt.date) -> int | None:
+        if self.birth_date is None:
+            return None
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class PostHistory(models.Model):
+    """任职经历: one post held over an interval; an open end means the post is held now."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="post_history", verbose_name=_("教职工")
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="history", verbose_name=_("岗位")
+    )
+    start = models.DateField(_("开始"))
+    end = models.DateField(_("结束"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("任职经历")
+        verbose_name_plural = _("任职经历")
+        ordering = ["person", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="posthistory_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.post} {self.start}–{self.end or '至今'}"
+
+
+class Honour(models.Model):
+    """荣誉: 优秀党员, "勤朴"教师, 优秀班主任 and others, with level and year."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="honours", verbose_name=_("教职工")
+    )
+    title = models.CharField(_("称号"), max_length=60)
+    level = models.PositiveSmallIntegerField(_("级别"), choices=HonourLevel.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("荣誉")
+        verbose_name_plural = _("荣誉")
+        ordering = ["person", "-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_level_display()}{self.title}"

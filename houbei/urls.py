@@ -1,0 +1,11 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from houbei import views
+from houbei.accounts.access import public
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("accounts/", include("houbei.accounts.urls")),
+]
