@@ -8,4 +8,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("accounts/", include("houbei.accounts.urls")),
+    path("people/", include("houbei.people.urls")),
+    path("roster/", include("houbei.people.roster.urls")),
+    path("organisation/", include("houbei.organisation.urls")),
+    path("audit/", include("houbei.audit.urls")),
+    path("api/", include("houbei.api.urls")),
 ]

@@ -14,11 +14,15 @@ NAV_ITEMS: list[tuple[str, Any, Cap]] = [
     ("home", _("首页"), Cap.HOME),
     ("people:list", _("教职工档案"), Cap.PEOPLE_VIEW),
     ("people:own", _("我的档案"), Cap.OWN_FILE),
+    ("roster:import", _("名册导入"), Cap.PEOPLE_IMPORT),
     ("organisation:posts", _("岗位设置"), Cap.ORG_VIEW),
     ("organisation:calendar", _("校历"), Cap.ORG_VIEW),
     ("organisation:workdays", _("工作日历"), Cap.CALENDAR_EDIT),
     ("audit:list", _("审计记录"), Cap.AUDIT_VIEW),
+    ("district:overview", _("全区概况"), Cap.DISTRICT_VIEW),
     ("accounts:users", _("用户管理"), Cap.USERS_MANAGE),
+    ("accounts:schools", _("学校管理"), Cap.SCHOOLS_MANAGE),
+    ("accounts:tokens", _("API令牌"), Cap.API_TOKENS),
 ]
 
 
