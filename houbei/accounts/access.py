@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from houbei.organisation.models import School
 
@@ -102,7 +103,7 @@ def caps_of(user: Any) -> frozenset[Cap]:
     return frozenset(c for c in Cap if has_cap(user, c))
 
 
-V = TypeVar("V", bound=Callable[..., HttpResponse])
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 
 def requires(cap: Cap) -> Callable[[V], V]:
@@ -110,7 +111,7 @@ def requires(cap: Cap) -> Callable[[V], V]:
 
     def decorate(view: V) -> V:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_cap(request.user, cap):
@@ -129,6 +130,12 @@ def public(view: V) -> V:
     return view
 
 
+class AuthedRequest(HttpRequest):
+    """The request type of views behind ``@requires``: the user is a logged-in ``User``."""
+
+    user: User  # type: ignore[assignment]
+
+
 def school_of(request: HttpRequest) -> School:
     """The school a school-bound user acts in. District and system roles have none here:
     views that serve them take the school from the URL and check ``schools_visible_to``."""
@@ -144,5 +151,5 @@ def schools_visible_to(user: User) -> Any:
     if user.role == Role.SYSADMIN:
         return School.objects.all()
     if user.role == Role.DISTRICT:
-        return School.objects.filter(district_id=user.district_id)
-    return School.objects.filter(pk=user.school_id)
+        return School.objects.filter(district_id=user.district_id or 0)
+    return School.objects.filter(pk=user.school_id or 0)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,8 +52,6 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
 
-    objects = UserManager()
-
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
@@ -81,7 +80,7 @@ class User(AbstractUser):
     def spans_district(self) -> bool:
         return self.role in DISTRICT_ROLES
 
-    def is_locked(self, now: object = None) -> bool:
+    def is_locked(self, now: dt.datetime | None = None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
 

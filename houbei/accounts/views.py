@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .access import Cap, public, requires
+from .access import AuthedRequest, Cap, public, requires
 from .forms import LoginForm
 from .services import change_password
 
@@ -23,7 +23,7 @@ logout = public(auth_views.LogoutView.as_view())
 
 
 @requires(Cap.HOME)
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         change_password(
