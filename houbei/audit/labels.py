@@ -1,0 +1,82 @@
+"""Chinese names for audit action codes, for the audit page.
+
+Each module adds its own codes to ``ACTION_LABELS`` (one line per code, here) and, for a
+new first segment, a name to ``GROUP_LABELS``. A code without a label is shown as the
+raw code, so a missing line never hides an entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+# The first segment of a code ("people" in "people.person.updated") names its module.
+GROUP_LABELS: dict[str, Any] = {
+    "system": _("系统"),
+    "accounts": _("账户与权限"),
+    "organisation": _("学校与岗位"),
+    "people": _("教职工档案"),
+    "eligibility": _("选拔条件"),
+    "selection": _("选拔周期"),
+    "ballots": _("民主推荐与测评"),
+    "rotations": _("双向选择与轮岗"),
+    "evaluations": _("半学期考察"),
+    "development": _("培养与使用"),
+    "documents": _("文书"),
+    "api": _("接口"),
+}
+
+ACTION_LABELS: dict[str, Any] = {
+    # system
+    "system.backup.created": _("创建备份"),
+    "system.backup.restored": _("从备份恢复"),
+    # accounts
+    "accounts.user.created": _("创建用户"),
+    "accounts.user.updated": _("修改用户"),
+    "accounts.user.locked": _("账户因登录失败被锁定"),
+    "accounts.user.unlocked": _("解除账户锁定"),
+    "accounts.user.password_changed": _("修改密码"),
+    "accounts.user.password_reset": _("重置密码"),
+    "accounts.api_token.issued": _("签发API令牌"),
+    "accounts.api_token.revoked": _("吊销API令牌"),
+    # organisation
+    "organisation.district.created": _("创建区"),
+    "organisation.school.created": _("创建学校"),
+    "organisation.school.updated": _("修改学校"),
+    "organisation.school.reactivated": _("重新启用学校"),
+    "organisation.posts.seeded": _("生成方案规定的轮岗岗位"),
+    "organisation.post.created": _("新增岗位"),
+    "organisation.post.updated": _("修改岗位"),
+    "organisation.post.archived": _("归档岗位"),
+    "organisation.post.restored": _("恢复岗位"),
+    "organisation.schoolyear.created": _("新增学年"),
+    "organisation.schoolyear.updated": _("修改学年"),
+    # people
+    "people.person.created": _("新增教职工"),
+    "people.person.updated": _("修改教职工档案"),
+    "people.person.archived": _("归档教职工档案"),
+    "people.person.restored": _("恢复教职工档案"),
+    "people.post_history.added": _("新增任职经历"),
+    "people.post_history.updated": _("修改任职经历"),
+    "people.post_history.ended": _("结束任职"),
+    "people.post_history.removed": _("删除任职经历"),
+    "people.honour.added": _("新增荣誉"),
+    "people.honour.updated": _("修改荣誉"),
+    "people.honour.removed": _("删除荣誉"),
+    "people.roster.imported": _("导入名册"),
+}
+
+
+def action_group(code: str) -> str:
+    return code.split(".", 1)[0]
+
+
+def group_label(group: str) -> str:
+    label = GROUP_LABELS.get(group)
+    return str(label) if label is not None else group
+
+
+def action_label(code: str) -> str:
+    """The Chinese name of an action code, or the code itself when it has none."""
+    label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else code
