@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -79,6 +80,23 @@ class PostQuerySet(models.QuerySet["Post"]):
     def active(self) -> PostQuerySet:
         return self.filter(archived_at__isnull=True)
 
+    def archived(self) -> PostQuerySet:
+        return self.filter(archived_at__isnull=False)
+
+    def on_level(self, level: int) -> PostQuerySet:
+        return self.filter(ladder_level=level)
+
+    def counting_as_head(self) -> PostQuerySet:
+        """Posts that count for "三年以上班主任或科室组长工作经历"."""
+        return self.filter(counts_as_head=True)
+
+
+def level_below(level: int) -> LadderLevel | None:
+    """The ladder level one step below ``level`` (None at the bottom): the level of
+    "具有在下一级岗位工作一年以上的经历"."""
+    lower = int(level) - 1
+    return LadderLevel(lower) if lower in LadderLevel.values else None
+
 
 class Post(models.Model):
     """A post of the school: a rotation post of the plan, or any post a history row names."""
@@ -107,6 +125,7 @@ class Post(models.Model):
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    archive_reason = models.CharField(_("归档原因"), max_length=200, blank=True)
 
     objects = PostQuerySet.as_manager()
 
@@ -126,6 +145,25 @@ class Post(models.Model):
         labels = dict(RotationLength.choices)
         return "或".join(str(labels.get(x, x)) for x in self.allowed_lengths)
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class SchoolYearQuerySet(models.QuerySet["SchoolYear"]):
+    def for_school(self, school: School) -> SchoolYearQuerySet:
+        return self.filter(school=school)
+
+    def containing(self, day: dt.date) -> SchoolYearQuerySet:
+        return self.filter(start__lte=day, end__gte=day)
+
+    def with_terms(self) -> SchoolYearQuerySet:
+        """Terms and their review points in two extra queries, whatever the number of years."""
+        return self.prefetch_related(
+            models.Prefetch("terms", queryset=Term.objects.order_by("number")),
+            models.Prefetch("terms__review_points", queryset=ReviewPoint.objects.order_by("date")),
+        )
+
 
 class SchoolYear(models.Model):
     """学年, e.g. 2021学年 = 2021-09-01 … 2022-08-31."""
@@ -136,6 +174,8 @@ class SchoolYear(models.Model):
     start_year = models.PositiveSmallIntegerField(_("起始年份"))
     start = models.DateField(_("开始"))
     end = models.DateField(_("结束"))
+
+    objects = SchoolYearQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("学年")
@@ -151,10 +191,49 @@ class SchoolYear(models.Model):
     def __str__(self) -> str:
         return f"{self.start_year}–{self.start_year + 1}学年"
 
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
 
 class TermNumber(models.IntegerChoices):
     FIRST = 1, _("第一学期")
     SECOND = 2, _("第二学期")
+
+
+class TermQuerySet(models.QuerySet["Term"]):
+    def for_school(self, school: School) -> TermQuerySet:
+        return self.filter(school_year__school=school)
+
+    def containing(self, day: dt.date) -> TermQuerySet:
+        return self.filter(start__lte=day, end__gte=day)
+
+    def on(self, school: School, day: dt.date) -> Term | None:
+        """The school's term that ``day`` falls in, or None (holidays between terms, or
+        no school year entered)."""
+        return self.for_school(school).containing(day).select_related("school_year").first()
+
+    def current(self, school: School) -> Term | None:
+        return self.on(school, timezone.localdate())
+
+    def next_after(self, school: School, day: dt.date) -> Term | None:
+        """The first term of the school starting after ``day``."""
+        return (
+            self.for_school(school)
+            .filter(start__gt=day)
+            .select_related("school_year")
+            .order_by("start")
+            .first()
+        )
+
+
+def term_on(school: School, day: dt.date) -> Term | None:
+    """The term of ``school`` that contains ``day`` (None between terms)."""
+    return Term.objects.on(school, day)
+
+
+def current_term(school: School) -> Term | None:
+    """The term of ``school`` that contains today (Asia/Shanghai by default)."""
+    return Term.objects.current(school)
 
 
 class Term(models.Model):
@@ -166,6 +245,8 @@ class Term(models.Model):
     number = models.PositiveSmallIntegerField(_("学期"), choices=TermNumber.choices)
     start = models.DateField(_("开学"))
     end = models.DateField(_("结束"))
+
+    objects = TermQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("学期")
@@ -190,6 +271,14 @@ class ReviewKind(models.TextChoices):
     FINAL = "final", _("期末")
 
 
+class ReviewPointQuerySet(models.QuerySet["ReviewPoint"]):
+    def for_school(self, school: School) -> ReviewPointQuerySet:
+        return self.filter(term__school_year__school=school)
+
+    def upcoming(self, day: dt.date) -> ReviewPointQuerySet:
+        return self.filter(date__gte=day).order_by("date")
+
+
 class ReviewPoint(models.Model):
     """The plan asks for a review of every reserve cadre each half term: two per term."""
 
@@ -198,6 +287,8 @@ class ReviewPoint(models.Model):
     )
     kind = models.CharField(_("类型"), max_length=10, choices=ReviewKind.choices)
     date = models.DateField(_("日期"))
+
+    objects = ReviewPointQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("考察节点")
@@ -232,3 +323,27 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+    @property
+    def is_workday(self) -> bool:
+        return self.kind == DayKind.WORKDAY
+
+
+class WorkdayYear(models.Model):
+    """A year the data package does not cover whose holiday arrangement an administrator
+    has entered in full as overrides. Its other days then follow the weekend rule without
+    the "尚未录入" warning; until then every calculation touching the year warns."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(
+        _("依据"), max_length=200, help_text=_("如：国务院办公厅关于2027年部分节假日安排的通知")
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已录入节假日安排的年份")
+        verbose_name_plural = _("已录入节假日安排的年份")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年"
