@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "houbei.audit",
     "houbei.people",
     "houbei.api",
+    "houbei.demo",
+    "houbei.district",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,5 @@ urlpatterns = [
     path("organisation/", include("houbei.organisation.urls")),
     path("audit/", include("houbei.audit.urls")),
     path("api/", include("houbei.api.urls")),
+    path("district/", include("houbei.district.urls")),
 ]
