@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from houbei.organisation.models import Post, School
 
+from . import durations, national_id
+
 
 class Gender(models.TextChoices):
     MALE = "M", _("男")
@@ -59,8 +61,65 @@ class PersonQuerySet(models.QuerySet["Person"]):
         """Not archived."""
         return self.filter(archived_at__isnull=True)
 
+    def archived(self) -> PersonQuerySet:
+        return self.filter(archived_at__isnull=False)
+
     def in_establishment_on_duty(self) -> PersonQuerySet:
         return self.filter(establishment=Establishment.IN, post_status=PostStatus.ON_DUTY)
+
+    def search(self, text: str) -> PersonQuerySet:
+        """People whose name or staff number contains every word of ``text``.
+
+        A complete, valid national ID number also finds its holder, through the keyed
+        digest (the clear number is not stored, so it cannot be searched by part)."""
+        words = text.split()
+        if not words:
+            return self
+        number = national_id.normalise(text)
+        if national_id.is_valid(number):
+            return self.filter(national_id_digest=national_id.digest(number))
+        query = models.Q()
+        for word in words:
+            query &= models.Q(name__icontains=word) | models.Q(staff_number__icontains=word)
+        return self.filter(query)
+
+    def age_between(
+        self, youngest: int | None, oldest: int | None, *, as_of: dt.date
+    ) -> PersonQuerySet:
+        """People aged ``youngest``…``oldest`` full years (周岁) on ``as_of``, bounds included.
+
+        Either bound may be None (open). People without a birth date are left out as soon
+        as a bound is given. Ages follow ``durations`` (29 February turns a year older on
+        28 February), the same rule as ``Person.age_on``."""
+        qs = self
+        if youngest is not None:
+            qs = qs.filter(birth_date__lte=durations.latest_start_for_years(youngest, as_of))
+        if oldest is not None:
+            qs = qs.filter(birth_date__gt=durations.latest_start_for_years(oldest + 1, as_of))
+        return qs
+
+    def holding_post(self, post_id: int, *, as_of: dt.date) -> PersonQuerySet:
+        """People who hold the post on ``as_of`` (a history row covering that day)."""
+        return self.filter(
+            models.Exists(
+                PostHistory.objects.filter(person=models.OuterRef("pk"), post_id=post_id).current(
+                    as_of
+                )
+            )
+        )
+
+    def with_current_posts(self, as_of: dt.date) -> PersonQuerySet:
+        """Prefetch the history rows covering ``as_of`` into ``person.current_posts``
+        (with their post), in one query for the whole page."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "post_history",
+                queryset=PostHistory.objects.current(as_of)
+                .select_related("post")
+                .order_by("start", "pk"),
+                to_attr="current_posts",
+            )
+        )
 
 
 class Person(models.Model):
@@ -123,6 +182,13 @@ class Person(models.Model):
             models.UniqueConstraint(
                 fields=["school", "staff_number"], name="person_unique_staff_number"
             ),
+            # The same national ID on two people of one school is a data-entry error; the
+            # service names the other person, this catches a race between two saves.
+            models.UniqueConstraint(
+                fields=["school", "national_id_digest"],
+                condition=~models.Q(national_id_digest=""),
+                name="person_unique_national_id",
+            ),
         ]
         indexes = [models.Index(fields=["school", "name"])]
 
@@ -130,14 +196,22 @@ class Person(models.Model):
         return self.name
 
     def age_on(self, day: dt.date) -> int | None:
-        if self.birth_date is None:
+        """Full years (周岁) on ``day``; None without a birth date or before it."""
+        if self.birth_date is None or day < self.birth_date:
             return None
-        b = self.birth_date
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+        return durations.full_years_between(self.birth_date, day)
 
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+class PostHistoryQuerySet(models.QuerySet["PostHistory"]):
+    def current(self, as_of: dt.date) -> PostHistoryQuerySet:
+        """Rows covering ``as_of``: begun on or before it and not ended before it."""
+        return self.filter(start__lte=as_of).filter(
+            models.Q(end__isnull=True) | models.Q(end__gte=as_of)
+        )
 
 
 class PostHistory(models.Model):
@@ -153,6 +227,8 @@ class PostHistory(models.Model):
     end = models.DateField(_("结束"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
+    objects = PostHistoryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("任职经历")
         verbose_name_plural = _("任职经历")
@@ -167,6 +243,13 @@ class PostHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.post} {self.start}–{self.end or '至今'}"
+
+    def is_current(self, as_of: dt.date) -> bool:
+        return self.start <= as_of and (self.end is None or self.end >= as_of)
+
+    def years_months(self, as_of: dt.date) -> tuple[int, int]:
+        """Time in this post up to ``as_of``, its last day counted."""
+        return durations.interval_years_months(self.start, self.end, as_of)
 
 
 class Honour(models.Model):

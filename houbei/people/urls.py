@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.person_list, name="list"),
+    path("new/", views.person_create, name="create"),
+    path("me/", views.own_file, name="own"),
+    path("<int:pk>/", views.person_detail, name="detail"),
+    path("<int:pk>/edit/", views.person_edit, name="edit"),
+    path("<int:pk>/archive/", views.person_archive, name="archive"),
+    path("<int:pk>/restore/", views.person_restore, name="restore"),
+    path("<int:pk>/history/add/", views.history_add, name="history_add"),
+    path("<int:pk>/history/<int:sub>/edit/", views.history_edit, name="history_edit"),
+    path("<int:pk>/history/<int:sub>/end/", views.history_end, name="history_end"),
+    path("<int:pk>/history/<int:sub>/remove/", views.history_remove, name="history_remove"),
+    path("<int:pk>/honours/add/", views.honour_add, name="honour_add"),
+    path("<int:pk>/honours/<int:sub>/edit/", views.honour_edit, name="honour_edit"),
+    path("<int:pk>/honours/<int:sub>/remove/", views.honour_remove, name="honour_remove"),
+]
