@@ -97,6 +97,11 @@ def _fields_of(entry: AuditEntry) -> dict[str, Any]:
     return values
 
 
+def is_sealed(entry: AuditEntry) -> bool:
+    """Whether the entry's content still matches its own hash."""
+    return entry_hash(_fields_of(entry)) == entry.hash
+
+
 def _text(value: str, limit: int | None = None) -> str:
     # PostgreSQL text columns refuse NUL characters; SQLite would keep them, and the
     # entry's hash would then differ after a restore onto PostgreSQL.

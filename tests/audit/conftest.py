@@ -69,3 +69,9 @@ def rehash(seq: int, **changes: Any) -> None:
 
 def head() -> AuditHead:
     return AuditHead.objects.get(id=1)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # The users fixture hashes six passwords per test; Argon2 is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
