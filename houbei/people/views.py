@@ -141,7 +141,11 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         active=Count("pk", filter=Q(archived_at__isnull=True)),
         archived=Count("pk", filter=Q(archived_at__isnull=False)),
     )
-    posts = Post.objects.for_school(school).values_list("pk", "name")
+    posts = (
+        Post.objects.for_school(school)
+        .order_by("sort_order", "ladder_level", "name")
+        .values_list("pk", "name")
+    )
     subjects = (
         Person.objects.for_school(school)
         .exclude(subject="")

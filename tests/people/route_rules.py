@@ -24,7 +24,10 @@ def _foreign(ctx):
 
 
 def _history(ctx):
-    return {"pk": ctx.person.pk, "sub": add_history(ctx.person, "class-teacher", dt.date(2012, 9, 1)).pk}
+    return {
+        "pk": ctx.person.pk,
+        "sub": add_history(ctx.person, "class-teacher", dt.date(2012, 9, 1)).pk,
+    }
 
 
 def _foreign_history(ctx):
