@@ -381,10 +381,18 @@ def schoolyear_create(request: AuthedRequest) -> HttpResponse:
         start_year = _parse_year(request.GET.get("start_year"), default)
         proposal = propose_school_year(start_year, calendar_for(request))
         form = SchoolYearForm(initial={"start_year": start_year, **proposal.as_fields()})
+    # The proposal places 第二学期 after the Spring Festival holiday only where the
+    # calendar knows it.
+    unknown = calendar_for(request).missing_years([start_year + 1])
     return render(
         request,
         "organisation/schoolyear_form.html",
-        {"form": form, "start_year": start_year, "school_year": None},
+        {
+            "form": form,
+            "start_year": start_year,
+            "school_year": None,
+            "warnings": [fallback_warning(y) for y in unknown],
+        },
     )
 
 

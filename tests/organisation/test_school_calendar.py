@@ -383,3 +383,13 @@ def test_another_schools_year_and_term_are_not_found(client, other_school, users
     assert response.status_code == 404
     term.refresh_from_db()
     assert term.start == D(2024, 9, 1)
+
+
+@pytest.mark.django_db
+def test_proposal_for_a_spring_without_holiday_data_says_so(client, school, users):
+    uncovered = package_years().stop
+    client.force_login(users[Role.PERSONNEL])
+    url = reverse("organisation:schoolyear_create")
+    text = client.get(url, {"start_year": uncovered - 1}).content.decode()
+    assert f"{uncovered}年节假日安排尚未录入" in text and "未考虑该年的春节假期" in text
+    assert "未考虑该年的春节假期" not in client.get(url, {"start_year": 2024}).content.decode()
