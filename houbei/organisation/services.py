@@ -184,6 +184,24 @@ class PostSpec:
     sort_order: int = 0
     note: str = ""
 
+    @classmethod
+    def of(cls, post: Post) -> PostSpec:
+        """The facts a post has now, so a caller can change one of them with
+        ``dataclasses.replace(PostSpec.of(post), capacity_per_term=3)``."""
+        return cls(
+            name=post.name,
+            category=post.category,
+            ladder_level=post.ladder_level,
+            allowed_lengths=list(post.allowed_lengths),
+            capacity_per_term=post.capacity_per_term,
+            code=post.code,
+            is_rotation_post=post.is_rotation_post,
+            counts_as_head=post.counts_as_head,
+            default_mentor_ids=[p.pk for p in post.default_mentors.all()],
+            sort_order=post.sort_order,
+            note=post.note,
+        )
+
 
 def _person_model() -> Any:
     # The registry sits above the organisation in the import order (people imports

@@ -171,6 +171,22 @@ def test_update_post_audits_only_the_changed_fields(school, users):
     assert entry.new == {"allowed_lengths": ["year"], "capacity_per_term": 3}
 
 
+def test_post_spec_of_a_post_round_trips_and_changes_one_field(school, users):
+    import dataclasses
+
+    mentor = make_person(school)
+    post = Post.objects.get(school=school, code="moral-office")
+    post.default_mentors.set([mentor])
+    services.update_post(
+        actor=users[Role.PERSONNEL],
+        post=post,
+        spec=dataclasses.replace(PostSpec.of(post), capacity_per_term=2),
+    )
+    post.refresh_from_db()
+    assert post.capacity_per_term == 2 and list(post.default_mentors.all()) == [mentor]
+    assert last_entry("organisation.post.updated").new == {"capacity_per_term": 2}
+
+
 def test_update_without_changes_writes_no_audit_entry(school, users):
     post = services.create_post(actor=None, school=school, spec=spec())
     services.update_post(actor=users[Role.PERSONNEL], post=post, spec=spec(code=post.code))
