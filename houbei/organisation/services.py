@@ -586,7 +586,12 @@ def update_term(
         )
         if changed:
             record(
-                actor=actor, action="organisation.term.updated", target=term, old=old, new=changed
+                actor=actor,
+                action="organisation.term.updated",
+                target=term,
+                school=school_year.school,  # a term reaches its school through its year
+                old=old,
+                new=changed,
             )
     return term
 

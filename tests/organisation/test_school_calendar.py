@@ -219,6 +219,7 @@ def test_update_term_moves_its_dates_and_review_points(school, users):
     assert term.review_points.get(kind=ReviewKind.MIDTERM).date == D(2024, 11, 8)
     entry = AuditEntry.objects.get(action="organisation.term.updated")
     assert entry.old["start"] == "2024-09-01" and entry.new["midterm"] == "2024-11-08"
+    assert entry.school_id == school.pk and entry.target_id == str(term.pk)
 
 
 @pytest.mark.django_db
