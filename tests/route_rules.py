@@ -1,6 +1,7 @@
-"""Access rules for the routes of the project package itself (home, language switch)
-and of accounts. Each app's tests keep their own ``route_rules.py`` beside them; the
-route test gathers them all. See ``tests/core/test_routes.py`` for the format."""
+"""Access rules for the routes of the project package itself (home, language switch).
+Each app's tests keep their own ``route_rules.py`` beside them (the accounts routes are in
+``tests/accounts/route_rules.py``); the route test gathers them all. See
+``tests/core/test_routes.py`` for the format."""
 
 from houbei.accounts.models import Role
 
@@ -9,7 +10,4 @@ ALL = frozenset(Role)
 RULES = {
     "home": {"allowed": ALL},
     "set_language": {"public": True, "method": "POST", "data": {"language": "en", "next": "/"}},
-    "accounts:login": {"public": True},
-    "accounts:logout": {"public": True, "method": "POST"},
-    "accounts:password_change": {"allowed": ALL},
 }

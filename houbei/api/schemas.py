@@ -1,0 +1,388 @@
+"""The API's request and response shapes, documented in Chinese for the integrators who
+read the OpenAPI description.
+
+Choice fields carry their codes (``gender: "F"``), and the description of each lists what
+the codes mean. Every field has a ``title`` with its Chinese name; validation errors use
+it to name the field (``houbei.api.errors``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Choices
+from ninja import Field, Schema
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
+
+from houbei.organisation.models import LadderLevel, PostCategory, RotationLength
+from houbei.people import filters as people_filters
+from houbei.people.models import (
+    Education,
+    Establishment,
+    Gender,
+    HonourLevel,
+    PoliticalStatus,
+    PostStatus,
+)
+
+
+def codes(choices: type[Choices]) -> str:
+    """“M=男，F=女”: the codes of a choice set with their Chinese labels."""
+    return "，".join(f"{value}={label}" for value, label in choices.choices)
+
+
+# --- Errors -----------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str = Field(..., title="说明", description="可直接显示给用户的中文说明。")
+    errors: dict[str, list[str]] = Field(
+        default_factory=dict,
+        title="字段错误",
+        description="按字段列出的错误（键为字段名，值为中文说明）；与具体字段无关时为空。",
+    )
+
+
+# --- Schools ----------------------------------------------------------------------------
+
+
+class DistrictOut(Schema):
+    id: int = Field(..., title="编号")
+    name: str = Field(..., title="名称", description="区教育局名称。")
+    code: str = Field(..., title="代码")
+
+
+class SchoolOut(Schema):
+    id: int = Field(..., title="编号")
+    name: str = Field(..., title="校名")
+    short_name: str = Field(..., title="简称")
+    code: str = Field(..., title="代码", description="全系统唯一的英文代码。")
+    is_active: bool = Field(
+        ..., title="启用", description="停用的学校保留全部记录，但不再分配新用户。"
+    )
+    district: DistrictOut = Field(..., title="所属区")
+
+
+# --- Posts ------------------------------------------------------------------------------
+
+
+class PersonRef(Schema):
+    id: int = Field(..., title="编号")
+    name: str = Field(..., title="姓名")
+
+
+class PostOut(Schema):
+    id: int = Field(..., title="编号")
+    school_id: int = Field(..., title="学校编号")
+    name: str = Field(..., title="岗位名称")
+    code: str = Field(..., title="代码", description="校内唯一的英文代码。")
+    category: PostCategory = Field(..., title="类别", description=codes(PostCategory))
+    ladder_level: LadderLevel = Field(
+        ...,
+        title="层级",
+        description="方案的岗位阶梯，数字越大层级越高（“下一层级任职满一年”按此比较）："
+        + codes(LadderLevel),
+    )
+    counts_as_head: bool = Field(..., title="计入班主任或科室组长经历")
+    is_rotation_post: bool = Field(..., title="轮岗锻炼岗位")
+    allowed_lengths: list[RotationLength] = Field(
+        ..., title="允许时长", description="轮岗时长：" + codes(RotationLength)
+    )
+    capacity_per_term: int = Field(..., title="每学期容量")
+    sort_order: int = Field(..., title="排序")
+    note: str = Field(..., title="备注")
+    archived: bool = Field(..., title="已归档")
+    default_mentors: list[PersonRef] = Field(..., title="默认带教人员")
+
+    @staticmethod
+    def resolve_archived(obj: Any) -> bool:
+        return obj.archived_at is not None
+
+    @staticmethod
+    def resolve_default_mentors(obj: Any) -> list[Any]:
+        return list(obj.default_mentors.all())
+
+
+# --- People -----------------------------------------------------------------------------
+
+
+class PersonOut(Schema):
+    """One row of the registry; contact details and history are on the detail."""
+
+    id: int = Field(..., title="编号")
+    school_id: int = Field(..., title="学校编号")
+    staff_number: str = Field(..., title="工号")
+    name: str = Field(..., title="姓名")
+    gender: Gender = Field(..., title="性别", description=codes(Gender))
+    birth_date: dt.date | None = Field(None, title="出生日期")
+    joined_school_on: dt.date | None = Field(None, title="入校时间")
+    started_work_on: dt.date | None = Field(None, title="参加工作时间")
+    establishment: Establishment = Field(..., title="编制", description=codes(Establishment))
+    post_status: PostStatus = Field(..., title="在岗状态", description=codes(PostStatus))
+    political_status: PoliticalStatus = Field(
+        ..., title="政治面貌", description=codes(PoliticalStatus)
+    )
+    education: Education | None = Field(
+        None, title="学历", description=codes(Education) + "；未填时为 null。"
+    )
+    title: str = Field(..., title="职称")
+    subject: str = Field(..., title="任教学科")
+    fit_for_duty: bool | None = Field(
+        None, title="身心健康", description="本人确认；未确认时为 null。"
+    )
+    fit_for_duty_on: dt.date | None = Field(None, title="健康确认日期")
+    archived: bool = Field(..., title="已归档")
+
+    @staticmethod
+    def resolve_education(obj: Any) -> str | None:
+        return obj.education or None
+
+    @staticmethod
+    def resolve_archived(obj: Any) -> bool:
+        return obj.archived_at is not None
+
+
+class PostHistoryOut(Schema):
+    id: int = Field(..., title="编号")
+    post_id: int = Field(..., title="岗位编号")
+    post_name: str = Field(..., title="岗位名称")
+    ladder_level: LadderLevel = Field(..., title="层级", description=codes(LadderLevel))
+    start: dt.date = Field(..., title="开始")
+    end: dt.date | None = Field(None, title="结束", description="为 null 表示至今仍在此岗位。")
+    note: str = Field(..., title="备注")
+
+    @staticmethod
+    def resolve_post_name(obj: Any) -> str:
+        return str(obj.post.name)
+
+    @staticmethod
+    def resolve_ladder_level(obj: Any) -> int:
+        return int(obj.post.ladder_level)
+
+
+class HonourOut(Schema):
+    id: int = Field(..., title="编号")
+    title: str = Field(..., title="称号")
+    level: HonourLevel = Field(..., title="级别", description=codes(HonourLevel))
+    year: int = Field(..., title="年度")
+    note: str = Field(..., title="备注")
+
+
+class PersonDetailOut(PersonOut):
+    phone: str = Field(..., title="联系电话")
+    email: str = Field(..., title="电子邮箱")
+    national_id_masked: str = Field(
+        ...,
+        title="身份证号（遮蔽）",
+        description="只显示前4位和后4位；API 不提供完整号码。未登记时为空字符串。",
+    )
+    archived_at: dt.datetime | None = Field(None, title="归档时间")
+    archive_reason: str = Field(..., title="归档原因")
+    post_history: list[PostHistoryOut] = Field(..., title="任职经历")
+    honours: list[HonourOut] = Field(..., title="荣誉")
+
+    @staticmethod
+    def resolve_post_history(obj: Any) -> list[Any]:
+        return list(obj.post_history.all())
+
+    @staticmethod
+    def resolve_honours(obj: Any) -> list[Any]:
+        return list(obj.honours.all())
+
+
+class PersonPage(Schema):
+    count: int = Field(..., title="总数", description="符合筛选条件的人数（不受分页影响）。")
+    limit: int = Field(..., title="每页条数")
+    offset: int = Field(..., title="起始位置")
+    items: list[PersonOut] = Field(..., title="本页人员")
+
+
+# Sent as null, these mean "clear" for text and education; the choice fields and the two
+# identifying fields cannot be cleared.
+_TEXT_FIELDS = ("title", "subject", "phone", "email")
+_NOT_NULL = ("staff_number", "name", "gender", "establishment", "post_status", "political_status")
+
+
+class PersonWrite(Schema):
+    """Fields a caller may set. On create, omitted optional fields take their defaults; on
+    update (PATCH), omitted fields stay as they are."""
+
+    staff_number: str = Field(..., title="工号", max_length=30, description="校内唯一。")
+    name: str = Field(..., title="姓名", max_length=40)
+    gender: Gender = Field(..., title="性别", description=codes(Gender))
+    birth_date: dt.date | None = Field(None, title="出生日期", description="格式 YYYY-MM-DD。")
+    joined_school_on: dt.date | None = Field(None, title="入校时间")
+    started_work_on: dt.date | None = Field(None, title="参加工作时间")
+    establishment: Establishment = Field(
+        Establishment.IN, title="编制", description=codes(Establishment)
+    )
+    post_status: PostStatus = Field(
+        PostStatus.ON_DUTY, title="在岗状态", description=codes(PostStatus)
+    )
+    political_status: PoliticalStatus = Field(
+        PoliticalStatus.MASSES, title="政治面貌", description=codes(PoliticalStatus)
+    )
+    education: Education | None = Field(None, title="学历", description=codes(Education))
+    title: str = Field("", title="职称", max_length=40)
+    subject: str = Field("", title="任教学科", max_length=40)
+    fit_for_duty: bool | None = Field(
+        None, title="身心健康", description="是/否；填写时须同时填写健康确认日期。"
+    )
+    fit_for_duty_on: dt.date | None = Field(None, title="健康确认日期")
+    phone: str = Field("", title="联系电话", max_length=30)
+    email: str = Field("", title="电子邮箱", max_length=254)
+    national_id: str | None = Field(
+        None,
+        title="身份证号",
+        max_length=24,
+        description="18位居民身份证号码，加密保存，之后只以遮蔽形式返回。"
+        "更新时：不传则保持不变，传空字符串或 null 则清除。",
+    )
+
+    @field_validator(*_TEXT_FIELDS, mode="before")
+    @classmethod
+    def _null_text_is_empty(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+    @field_validator(*_NOT_NULL, mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any) -> Any:
+        if value is None:
+            raise PydanticCustomError("not_null", "不能为空")
+        return value
+
+    def service_values(self) -> tuple[dict[str, Any], str | None]:
+        """The values sent, as ``people.services`` takes them, and the national ID
+        (None when it was not sent, which keeps the stored one)."""
+        values = self.model_dump(exclude_unset=True)
+        number = None
+        if "national_id" in values:
+            number = values.pop("national_id") or ""
+        return values, number
+
+
+class PersonCreateIn(PersonWrite):
+    def service_values(self) -> tuple[dict[str, Any], str | None]:
+        # Defaults count on create: an omitted field takes its documented default.
+        values = self.model_dump()
+        number = values.pop("national_id") or ""
+        return values, number
+
+
+class PersonPatchIn(PersonWrite):
+    """All fields optional: only those sent are changed."""
+
+    staff_number: str = Field(None, title="工号", max_length=30)  # type: ignore[assignment]
+    name: str = Field(None, title="姓名", max_length=40)  # type: ignore[assignment]
+    gender: Gender = Field(None, title="性别", description=codes(Gender))  # type: ignore[assignment]
+    establishment: Establishment = Field(  # type: ignore[assignment]
+        None, title="编制", description=codes(Establishment)
+    )
+    post_status: PostStatus = Field(  # type: ignore[assignment]
+        None, title="在岗状态", description=codes(PostStatus)
+    )
+    political_status: PoliticalStatus = Field(  # type: ignore[assignment]
+        None, title="政治面貌", description=codes(PoliticalStatus)
+    )
+
+
+# --- Query parameters -------------------------------------------------------------------
+
+MAX_LIMIT = 200
+
+
+class PostFilters(Schema):
+    school: int | None = Field(
+        None,
+        title="学校编号",
+        description="只看这所学校的岗位；区教育局和系统管理员可查看所辖各校，不传时返回全部可查看学校的岗位。",
+    )
+    include_archived: bool = Field(False, title="含已归档岗位")
+
+
+def _one_of(value: Any, allowed: Any) -> Any:
+    if value not in allowed:
+        raise PydanticCustomError("enum", "invalid", {"expected": "、".join(allowed)})
+    return value
+
+
+class PeopleQuery(Schema):
+    """The registry list's filters (those of the 教职工档案 page) and paging. Unlike the
+    page, which ignores a value it does not know, the API refuses it (422): an integration
+    with a typo should not silently receive the whole registry."""
+
+    school: int | None = Field(
+        None,
+        title="学校编号",
+        description="区教育局和系统管理员可指定所辖学校；不传时为全部可查看学校。",
+    )
+    q: str = Field(
+        "", title="关键词", max_length=100, description="姓名或工号中的字；或完整的身份证号。"
+    )
+    post_status: PostStatus | None = Field(None, title="在岗状态", description=codes(PostStatus))
+    establishment: Establishment | None = Field(
+        None, title="编制", description=codes(Establishment)
+    )
+    political_status: str = Field(
+        "",
+        title="政治面貌",
+        description=codes(PoliticalStatus) + f"；{people_filters.CPC_ALL}=中共党员（含预备党员）",
+    )
+    gender: Gender | None = Field(None, title="性别", description=codes(Gender))
+    subject: str = Field("", title="任教学科", max_length=40, description="完全相同的学科名。")
+    current_post: int | None = Field(
+        None, title="现任岗位编号", ge=1, description="今天在任此岗位的人。"
+    )
+    age_min: int | None = Field(None, title="最小年龄", ge=0, le=150, description="周岁，含。")
+    age_max: int | None = Field(None, title="最大年龄", ge=0, le=150, description="周岁，含。")
+    archived: people_filters.ArchivedScope = Field(
+        people_filters.ArchivedScope.ACTIVE,
+        title="归档范围",
+        description="空=在册（默认），archived=仅已归档，all=全部。",
+    )
+    sort: str = Field(
+        people_filters.DEFAULT_SORT,
+        title="排序",
+        description="staff_number、name、age（由小到大）、joined（入校早的在前）；前加 - 表示倒序。",
+    )
+    limit: int = Field(50, title="每页条数", ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, title="起始位置", ge=0)
+
+    @field_validator("political_status")
+    @classmethod
+    def _known_political_status(cls, value: str) -> str:
+        if not value:
+            return value
+        return str(_one_of(value, [people_filters.CPC_ALL, *PoliticalStatus.values]))
+
+    @field_validator("sort")
+    @classmethod
+    def _known_sort(cls, value: str) -> str:
+        return str(_one_of(value, list(people_filters.SORTS)))
+
+    def as_filters(self) -> people_filters.PersonFilters:
+        return people_filters.PersonFilters(
+            q=" ".join(self.q.split()),
+            post_status=self.post_status or "",
+            establishment=self.establishment or "",
+            political_status=self.political_status,
+            gender=self.gender or "",
+            subject=self.subject.strip(),
+            current_post=self.current_post,
+            age_min=self.age_min,
+            age_max=self.age_max,
+            archived=self.archived,
+            sort=self.sort,
+        )
+
+
+def field_labels() -> dict[str, str]:
+    """Field name → Chinese title, over every schema here; used to name fields in errors."""
+    labels: dict[str, str] = {}
+    schemas = (PersonCreateIn, PersonPatchIn, PersonDetailOut, PostOut, SchoolOut)
+    for schema in (*schemas, PeopleQuery, PostFilters):
+        for name, info in schema.model_fields.items():
+            if info.title:
+                labels.setdefault(name, info.title)
+    return labels
