@@ -76,7 +76,13 @@ def _require_reason(reason: str, *, what: str) -> str:
 
 
 def _lock(person: Person) -> Person:
-    return Person.objects.select_for_update().select_related("school", "user").get(pk=person.pk)
+    # Lock the person row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # outer join to the account, and the school and account are not being changed.
+    return (
+        Person.objects.select_for_update(of=("self",))
+        .select_related("school", "user")
+        .get(pk=person.pk)
+    )
 
 
 def _refuse_if_archived(person: Person) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -136,7 +137,14 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         "export_params": filters.as_params(),
     }
     if _is_htmx(request):
-        return render(request, "people/list.html#results", context)
+        response = render(request, "people/list.html#results", context)
+        # The filter form sends every field, empty or not; the address bar gets the
+        # short form of the same list, which is also what a bookmark should keep.
+        params = filters.as_params() | ({"page": str(page.number)} if page.number > 1 else {})
+        response["HX-Push-Url"] = reverse("people:list") + (
+            f"?{urlencode(params)}" if params else ""
+        )
+        return response
     register = Person.objects.for_school(school).aggregate(
         active=Count("pk", filter=Q(archived_at__isnull=True)),
         archived=Count("pk", filter=Q(archived_at__isnull=False)),

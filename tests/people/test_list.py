@@ -202,11 +202,16 @@ def test_list_page_paginates_by_fifty(client, users, school) -> None:
 
 def test_htmx_search_answers_with_the_results_partial(client, users, school, staff) -> None:
     client.force_login(users[Role.PERSONNEL])
-    response = client.get(reverse("people:list"), {"q": "陈"}, HTTP_HX_REQUEST="true")
+    response = client.get(
+        reverse("people:list"),
+        {"q": "陈", "gender": "", "sort": "staff_number"},
+        HTTP_HX_REQUEST="true",
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<section id="results"')
     assert "<html" not in html and "陈晔" in html and "黄蔚敏" not in html
+    assert response["HX-Push-Url"] == "/people/?q=%E9%99%88"
 
 
 def test_list_without_javascript_keeps_filters_in_links(client, users, school, staff) -> None:
