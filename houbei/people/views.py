@@ -134,7 +134,8 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         "rows": [ListRow(p, p.age_on(today)) for p in page.object_list],
         "today": today,
         "sort_columns": [_sort_column(key, label, filters.sort) for key, label in SORT_COLUMNS],
-        "export_params": filters.as_params(),
+        # The export repeats the list on screen (all pages), so it carries the filters.
+        "export_query": f"?{urlencode(filters.as_params())}" if filters.as_params() else "",
     }
     if _is_htmx(request):
         response = render(request, "people/list.html#results", context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from houbei.accounts.models import Role
 from houbei.people import filters as f
@@ -252,3 +252,15 @@ def test_htmx_list_query_count_does_not_grow_with_rows(
     # session, user, school, counts, page rows, current posts
     with django_assert_num_queries(6):
         client.get(reverse("people:list"), {"subject": "语文"}, HTTP_HX_REQUEST="true")
+
+
+def test_export_link_repeats_the_filters_on_screen(client, users, school, staff) -> None:
+    client.force_login(users[Role.DECISION])
+    response = client.get(reverse("people:list"), {"gender": "F", "q": "", "page": "1"})
+    assert response.context["export_query"] == "?gender=F"
+    assert client.get(reverse("people:list")).context["export_query"] == ""
+    try:
+        export = reverse("roster:export")
+    except NoReverseMatch:  # the roster module is not installed in this build
+        return
+    assert f'href="{export}?gender=F"' in response.content.decode()
