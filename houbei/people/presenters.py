@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from houbei.audit import labels as audit_labels
 from houbei.audit.models import AuditEntry
 
 from .models import Education, Establishment, Gender, HonourLevel, PoliticalStatus, PostStatus
@@ -100,7 +101,11 @@ def changes(entry: AuditEntry) -> list[Change]:
 
 
 def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    """The registry's own wording for its actions, as read in one person's file; other
+    modules' actions on a person take the audit page's label (or the raw code)."""
+    if action in ACTION_LABELS:
+        return str(ACTION_LABELS[action])
+    return str(audit_labels.action_label(action))
 
 
 def kind_of(action: str) -> str:
