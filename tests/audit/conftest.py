@@ -75,3 +75,68 @@ def head() -> AuditHead:
 def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # The users fixture hashes six passwords per test; Argon2 is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every backed-up row, as Django's python serialization (full precision), by model."""
+    from django.core import serializers
+
+    from houbei.audit.backup import backed_up_models
+
+    return {
+        model._meta.label_lower: serializers.serialize(
+            "python",
+            model._base_manager.order_by("pk"),
+            use_natural_foreign_keys=True,
+        )
+        for model in backed_up_models()
+    }
+
+
+@pytest.fixture
+def school_data(school, other_school, users):  # type: ignore[no-untyped-def]
+    """A little of everything a backup must carry: people with history and honours, a
+    national ID, a post's default mentors (many-to-many), a group with permissions, an
+    API token (auto_now_add), and audit entries with microseconds and JSON values."""
+    import datetime as dt
+
+    from django.contrib.auth.models import Group, Permission
+
+    from houbei.accounts.models import ApiToken, Role
+    from houbei.people import national_id
+
+    from ..factories import add_history, add_honour, make_person, post_of
+
+    number = "11010519491231002X"
+    chen = make_person(
+        school,
+        name="陈晔",
+        national_id_encrypted=national_id.encrypt(number),
+        national_id_digest=national_id.digest(number),
+        national_id_masked=national_id.mask(number),
+        fit_for_duty=True,
+    )
+    make_person(
+        other_school,
+        name="外校人员",
+        archived_at=dt.datetime(2025, 7, 1, 8, 0, 0, 123456, tzinfo=dt.UTC),
+    )
+    add_history(chen, "class-teacher", dt.date(2012, 9, 1), dt.date(2018, 8, 31))
+    add_history(chen, "academic-office", dt.date(2018, 9, 1))
+    add_honour(chen, "优秀班主任")
+    post_of(school, "grade-leader").default_mentors.add(chen)
+    group = Group.objects.create(name="审阅组")
+    group.permissions.add(Permission.objects.get(codename="view_group"))
+    users[Role.PERSONNEL].groups.add(group)
+    users[Role.PERSONNEL].user_permissions.add(Permission.objects.get(codename="change_group"))
+    ApiToken.issue(user=users[Role.DECISION], name="区系统对接")
+    with transaction.atomic():
+        record(
+            actor=users[Role.PERSONNEL],
+            action="people.person.updated",
+            target=chen,
+            old={"phone": "", "day": dt.date(2021, 3, 30)},
+            new={"phone": "13800000000", "score": 87.5, "tags": ["甲", "乙"]},
+            reason="核对档案",
+        )
+    return {"person": chen}
