@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "houbei.accounts",
     "houbei.audit",
     "houbei.people",
+    "houbei.people.roster",
     "houbei.api",
     "houbei.demo",
     "houbei.district",
