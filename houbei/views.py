@@ -7,10 +7,9 @@ school of 20 or 2,000 people (tests/home asserts the exact counts)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-import chinese_calendar
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -19,10 +18,12 @@ from django.utils.translation import gettext as _
 
 from houbei.accounts.access import AuthedRequest, Cap, requires, school_of, schools_visible_to
 from houbei.accounts.models import Role, User
+from houbei.audit.labels import action_label
 from houbei.audit.models import AuditEntry, AuditHead
 from houbei.district.stats import StaffSummary, summary_aggregates
 from houbei.district.views import district_blocks
-from houbei.organisation.models import District, Post, School, SchoolYear, WorkdayOverride
+from houbei.organisation.models import District, Post, School, SchoolYear
+from houbei.organisation.workdays import WorkdayCalendar, calendar_for, fallback_warning
 from houbei.people.models import Person, PostHistory
 
 RECENT_AUDIT_ENTRIES = 8
@@ -39,37 +40,19 @@ def current_history(today: dt.date) -> Any:
     )
 
 
-def holiday_data_years(years: list[int]) -> set[int]:
-    """The years among ``years`` whose statutory holidays are known: from the
-    ``chinesecalendar`` package, or recorded by an administrator as overrides."""
-    known = {
-        y.year for y in WorkdayOverride.objects.filter(date__year__in=years).dates("date", "year")
-    }
-    for year in years:
-        try:
-            chinese_calendar.is_workday(dt.date(year, 1, 1))
-        except NotImplementedError:
-            continue
-        known.add(year)
-    return known
-
-
-def calendar_warnings(today: dt.date, *, has_current_school_year: bool) -> list[str]:
+def calendar_warnings(
+    today: dt.date, calendar: WorkdayCalendar, *, has_current_school_year: bool
+) -> list[str]:
     """What the personnel office should fix in the calendar before it bites: public-notice
-    periods are counted in working days, and reviews hang off terms."""
+    periods are counted in working days, and the half-term reviews hang off terms."""
     warnings = []
     if not has_current_school_year:
         warnings.append(_("今天不在任何已录入的学年内：请在校历中添加本学年及其学期。"))
-    years = [today.year, today.year + 1]
-    known = holiday_data_years(years)
-    for year in years:
-        if year not in known:
-            warnings.append(
-                _(
-                    "%(year)s年法定节假日安排尚未录入，工作日将只按周末计算；国务院公布后请在工作日历中补录。"
-                )
-                % {"year": year}
-            )
+    for year in calendar.missing_years([today.year, today.year + 1]):
+        warnings.append(
+            _("%(fallback)s。国务院公布当年节假日安排后，请在工作日历中录入并确认该年。")
+            % {"fallback": fallback_warning(year)}
+        )
     return warnings
 
 
@@ -77,6 +60,13 @@ def school_summary(school: School, today: dt.date) -> StaffSummary:
     return StaffSummary.from_row(
         Person.objects.for_school(school).aggregate(**summary_aggregates(today))
     )
+
+
+def _labelled(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    items = list(entries)
+    for entry in items:
+        entry.action_label = action_label(entry.action)  # type: ignore[attr-defined]
+    return items
 
 
 def _personnel(request: AuthedRequest, today: dt.date) -> dict[str, Any]:
@@ -96,10 +86,12 @@ def _personnel(request: AuthedRequest, today: dt.date) -> dict[str, Any]:
         .filter(action=ROSTER_IMPORTED)
         .order_by("-seq")
         .first(),
-        "recent_entries": list(
+        "recent_entries": _labelled(
             AuditEntry.objects.for_school(school).order_by("-seq")[:RECENT_AUDIT_ENTRIES]
         ),
-        "warnings": calendar_warnings(today, has_current_school_year=bool(school_years["current"])),
+        "warnings": calendar_warnings(
+            today, calendar_for(request), has_current_school_year=bool(school_years["current"])
+        ),
     }
 
 

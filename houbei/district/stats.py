@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.db.models.aggregates import Aggregate
 from django.utils.translation import gettext_lazy as _
 
+from houbei.people import durations
 from houbei.people.models import Establishment, Gender, PoliticalStatus, PostStatus
 
 # Lower bound (inclusive) and upper bound (exclusive) of each band, in whole years. The
@@ -32,14 +33,15 @@ AGE_BANDS: tuple[tuple[int | None, int | None, Any], ...] = (
 def latest_birth_date_for_age(today: dt.date, years: int) -> dt.date:
     """The latest birth date of someone who is at least ``years`` old on ``today``.
 
-    Agrees with ``Person.age_on``: a birthday counts on its month and day, so someone born
-    on 29 February is a year older only from 1 March in a common year, and on 29 February
-    itself the bound for a common birth year is 28 February."""
-    year = today.year - years
-    try:
-        return today.replace(year=year)
-    except ValueError:  # today is 29 February and ``year`` is not a leap year
-        return dt.date(year, 2, 28)
+    Agrees with ``Person.age_on`` (``durations.full_years_between``), including its rule
+    for 29 February: such a birthday falls on 28 February in common years."""
+    bound = durations.add_years(today, -years)
+    # add_years clamps 29 February back to the 28th; someone born on the 29th of that
+    # leap year may still have had their birthday by ``today``.
+    following = bound + dt.timedelta(days=1)
+    if durations.add_years(following, years) <= today:
+        bound = following
+    return bound
 
 
 def age_band_filter(today: dt.date, low: int | None, high: int | None) -> Q:

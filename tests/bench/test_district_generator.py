@@ -63,7 +63,7 @@ def test_measure_reports_percentiles_and_query_count(built) -> None:
     result = measure(page, requests=5, warmup=1)
     assert result is not None
     assert 0 < result["p50"] <= result["p95"]
-    assert result["queries"] == 9  # as asserted for the page in tests/home
+    assert result["queries"] == 10  # as asserted for the page in tests/home
 
 
 def test_pages_cover_every_role_home(built) -> None:

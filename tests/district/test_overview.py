@@ -39,9 +39,11 @@ def test_birth_date_bound_agrees_with_age_on(today, birth, years) -> None:
     assert (birth <= latest_birth_date_for_age(today, years)) == (age is not None and age >= years)
 
 
-def test_birth_date_bound_on_leap_day() -> None:
+def test_birth_date_bound_on_leap_days() -> None:
     assert latest_birth_date_for_age(dt.date(2024, 2, 29), 1) == dt.date(2023, 2, 28)
     assert latest_birth_date_for_age(dt.date(2024, 2, 29), 4) == dt.date(2020, 2, 29)
+    # Born on 29 February 2020: one year old on 28 February 2021.
+    assert latest_birth_date_for_age(dt.date(2021, 2, 28), 1) == dt.date(2020, 2, 29)
 
 
 def test_age_bands_cover_every_age_once(school) -> None:

@@ -12,9 +12,10 @@ from django.utils import timezone
 from houbei.accounts.models import Role
 from houbei.audit.models import AuditHead
 from houbei.audit.services import record
-from houbei.organisation.models import DayKind, SchoolYear, WorkdayOverride
+from houbei.organisation.models import DayKind, SchoolYear, WorkdayOverride, WorkdayYear
+from houbei.organisation.workdays import load_calendar
 from houbei.people.models import Establishment, PostStatus
-from houbei.views import calendar_warnings, holiday_data_years
+from houbei.views import calendar_warnings
 
 from ..factories import add_history, add_honour, make_person
 from .conftest import populate
@@ -54,6 +55,7 @@ def test_personnel_home_shows_last_import_and_recent_audit(client, users, school
     assert response.context["last_import"].new["created"] == 118
     body = response.content.decode()
     assert "新增 118 人" in body
+    assert "导入名册" in body and "创建学校" in body  # action codes shown by their labels
     # The school's creation and its seeded posts are the other recent entries.
     actions = [e.action for e in response.context["recent_entries"]]
     assert actions[0] == "people.roster.imported"
@@ -65,19 +67,22 @@ def test_personnel_home_sees_only_own_school_audit(client, users, school, other_
     assert all(e.school_id == school.pk for e in response.context["recent_entries"])
 
 
-def test_calendar_warnings_name_missing_school_year_and_holiday_data(school) -> None:
+def test_calendar_warnings_name_missing_school_year_and_holiday_data(db) -> None:
     today = dt.date(2026, 11, 25)
-    warnings = calendar_warnings(today, has_current_school_year=False)
+    warnings = calendar_warnings(today, load_calendar(), has_current_school_year=False)
     assert any("学年" in w for w in warnings)
     # chinesecalendar 1.11 covers 2026 but not 2027.
-    assert holiday_data_years([2026, 2027]) == {2026}
-    assert any("2027年法定节假日安排尚未录入" in w for w in warnings)
+    assert any("2027年节假日安排尚未录入" in w for w in warnings)
     assert not any("2026年" in w for w in warnings)
 
 
-def test_calendar_warning_goes_once_overrides_record_the_year(db) -> None:
+def test_calendar_warning_goes_once_the_year_is_confirmed(db) -> None:
     WorkdayOverride.objects.create(date=dt.date(2027, 1, 1), kind=DayKind.HOLIDAY, name="元旦")
-    assert calendar_warnings(dt.date(2026, 11, 25), has_current_school_year=True) == []
+    today = dt.date(2026, 11, 25)
+    # An override alone does not make the year known: its other holidays may be missing.
+    assert calendar_warnings(today, load_calendar(), has_current_school_year=True)
+    WorkdayYear.objects.create(year=2027)
+    assert calendar_warnings(today, load_calendar(), has_current_school_year=True) == []
 
 
 def test_personnel_home_has_no_school_year_warning_when_year_exists(client, users, school) -> None:
@@ -156,7 +161,9 @@ def test_sysadmin_home_counts_users_schools_locks_and_audit(
 
 # Exact query counts. Common to every page: the session and the user.
 QUERIES = {
-    Role.PERSONNEL: 9,  # + school, person aggregate, posts, school years, overrides, last import, recent entries
+    # + school, person aggregate, posts, school years, overrides, confirmed holiday years,
+    # last import, recent entries
+    Role.PERSONNEL: 10,
     Role.DECISION: 6,  # + school, person aggregate, posts, current holders (prefetch)
     Role.MENTOR: 6,  # + school, own record, current posts, honours
     Role.STAFF: 6,

@@ -1,0 +1,253 @@
+"""Building the demo: the district, the plan's school and a second school, their school
+years, the staff of ``plan.py`` with their histories and honours, and one account per role.
+
+Everything goes through the same services the pages use (``create_school``,
+``create_school_year``, ``create_person``, ``add_post_history``, ``add_honour``,
+``archive_person``, ``update_post``), with the system as the actor, so the demo's audit
+trail reads like a real school's. The exceptions are the district and the accounts: the
+account service hands out random passwords, while the demo's must be known and printed,
+so those rows are written here with the same audit entries the services would write.
+
+The whole build is one transaction: a failure leaves no half-built demo. A database that
+already has the demo school is left alone (``demo_exists``), so running the command twice
+changes nothing and adds nothing to the audit trail."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from houbei.accounts.models import Role, User
+from houbei.audit.services import record
+from houbei.organisation.models import District, Post, School
+from houbei.organisation.services import PostSpec, create_school, create_school_year, update_post
+from houbei.people.models import Person
+from houbei.people.services import add_honour, add_post_history, archive_person, create_person
+
+from . import plan
+
+DISTRICT_NAME = "示范区"
+DISTRICT_CODE = "shifanqu"
+SCHOOL_NAME = "市八初级中学"
+SCHOOL_SHORT = "市八初中"
+SCHOOL_CODE = "shiba"
+SECOND_NAME = "育才初级中学"
+SECOND_SHORT = "育才初中"
+SECOND_CODE = "yucai"
+SCHOOL_YEARS = range(2020, 2028)  # 2020学年 … 2027学年
+
+# Shown on screen and in the README; the accounts exist only in the demo database.
+DEMO_PASSWORD = "houbei-demo"  # noqa: S105 - deliberately public, demo only
+
+# Rotation posts and the people (by plan key) who mentor them by default: the incumbents
+# of the post, or for the class and team posts the leader who oversees them.
+DEFAULT_MENTORS: dict[str, tuple[str, ...]] = {
+    plan.CLASS: ("chen-ye",),
+    plan.GRADE: ("vice-moral",),
+    plan.SUBJECT: ("academic-head",),
+    plan.ACADEMIC: ("academic-head",),
+    plan.TEACHING: ("teaching-head",),
+    plan.MORAL: ("chen-ye",),
+    plan.GENERAL: ("general-head",),
+    plan.PERSONNEL: ("personnel-officer",),
+    plan.UNION: ("union-head",),
+    plan.LEADER: ("principal",),
+}
+
+
+@dataclass
+class Account:
+    username: str
+    role: str
+    school: str
+    person: str
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label)
+
+
+@dataclass
+class DemoResult:
+    created: bool
+    seconds: float = 0.0
+    people: int = 0
+    history_rows: int = 0
+    honours: int = 0
+    accounts: list[Account] = field(default_factory=list)
+
+
+def demo_exists() -> bool:
+    return School.objects.filter(code=SCHOOL_CODE).exists()
+
+
+def accounts() -> list[Account]:
+    """The demo accounts as they are in the database now."""
+    users = User.objects.filter(username__in=[a[0] for a in plan.ACCOUNTS]).select_related(
+        "school", "district"
+    )
+    people = dict(Person.objects.filter(user__in=users).values_list("user__username", "name"))
+    order = {a[0]: i for i, a in enumerate(plan.ACCOUNTS)}
+    return [
+        Account(
+            username=u.username,
+            role=u.role,
+            school=u.school.name if u.school else (u.district.name if u.district else ""),
+            person=people.get(u.username, ""),
+        )
+        for u in sorted(users, key=lambda u: order[u.username])
+    ]
+
+
+def _create_district() -> District:
+    district = District.objects.create(name=DISTRICT_NAME, code=DISTRICT_CODE)
+    record(
+        actor=None,
+        action="organisation.district.created",
+        target=district,
+        new={"name": district.name, "code": district.code},
+    )
+    return district
+
+
+def _create_account(
+    username: str, role: str, *, school: School | None, district: District | None, name: str
+) -> User:
+    user = User(username=username, role=role, school=school, district=district, display_name=name)
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    record(
+        actor=None,
+        action="accounts.user.created",
+        target=user,
+        school=school,
+        new={
+            "username": user.username,
+            "display_name": user.display_name,
+            "role": user.role,
+            "school": user.school_id,
+            "district": user.district_id,
+            "is_active": user.is_active,
+        },
+        reason="演示账号",
+    )
+    return user
+
+
+def _add_staff(
+    school: School, staff: list[plan.PersonSpec], users: dict[str, User]
+) -> tuple[dict[str, Person], int, int]:
+    posts = {p.code: p for p in Post.objects.filter(school=school)}
+    people: dict[str, Person] = {}
+    rows = honours = 0
+    for spec in staff:
+        values: dict[str, Any] = spec.values()
+        if spec.key in users:
+            values["user"] = users[spec.key]
+        person = create_person(actor=None, school=school, values=values)
+        for spell in spec.spells:
+            add_post_history(
+                actor=None,
+                person=person,
+                post=posts[spell.post],
+                start=spell.start,
+                end=spell.end,
+                note=spell.note,
+            )
+            rows += 1
+        for honour in spec.honours:
+            add_honour(
+                actor=None, person=person, title=honour.title, level=honour.level, year=honour.year
+            )
+            honours += 1
+        if spec.archive_reason:
+            person = archive_person(actor=None, person=person, reason=spec.archive_reason)
+        people[spec.key] = person
+    return people, rows, honours
+
+
+def _set_default_mentors(school: School, people: dict[str, Person]) -> None:
+    for post in Post.objects.filter(school=school).prefetch_related("default_mentors"):
+        keys = DEFAULT_MENTORS.get(post.code)
+        if not keys:
+            continue
+        update_post(
+            actor=None,
+            post=post,
+            spec=PostSpec(
+                name=post.name,
+                category=post.category,
+                ladder_level=post.ladder_level,
+                allowed_lengths=list(post.allowed_lengths),
+                capacity_per_term=post.capacity_per_term,
+                code=post.code,
+                is_rotation_post=post.is_rotation_post,
+                counts_as_head=post.counts_as_head,
+                default_mentor_ids=[people[k].pk for k in keys],
+                sort_order=post.sort_order,
+                note=post.note,
+            ),
+        )
+
+
+def build_demo(*, progress: Callable[[str], None] = lambda message: None) -> DemoResult:
+    """Build the demo unless it exists; see the module docstring."""
+    if demo_exists():
+        return DemoResult(created=False, accounts=accounts())
+    started = time.perf_counter()
+    result = DemoResult(created=True)
+    main_staff = plan.main_school_staff()
+    second_staff = plan.second_school_staff(taken={p.name for p in main_staff})
+    with transaction.atomic():
+        progress("区与学校 …")
+        district = _create_district()
+        school = create_school(
+            actor=None,
+            district=district,
+            name=SCHOOL_NAME,
+            code=SCHOOL_CODE,
+            short_name=SCHOOL_SHORT,
+        )
+        second = create_school(
+            actor=None,
+            district=district,
+            name=SECOND_NAME,
+            code=SECOND_CODE,
+            short_name=SECOND_SHORT,
+        )
+        progress("学年与学期 …")
+        for each in (school, second):
+            for start_year in SCHOOL_YEARS:
+                create_school_year(actor=None, school=each, start_year=start_year)
+
+        progress("账号 …")
+        by_key: dict[str, User] = {}
+        for username, role, key in plan.ACCOUNTS:
+            school_bound = role in {Role.PERSONNEL, Role.DECISION, Role.MENTOR, Role.STAFF}
+            person_name = next((p.name for p in main_staff if p.key == key), "")
+            user = _create_account(
+                username,
+                role,
+                school=school if school_bound else None,
+                district=district if role == Role.DISTRICT else None,
+                name=person_name or str(Role(role).label),
+            )
+            if key:
+                by_key[key] = user
+
+        progress(f"{SCHOOL_NAME}：{len(main_staff)} 名教职工及其任职经历、荣誉 …")
+        people, rows, honours = _add_staff(school, main_staff, by_key)
+        _set_default_mentors(school, people)
+        progress(f"{SECOND_NAME}：{len(second_staff)} 名教职工 …")
+        _second, rows2, honours2 = _add_staff(second, second_staff, {})
+
+    result.people = len(main_staff) + len(second_staff)
+    result.history_rows = rows + rows2
+    result.honours = honours + honours2
+    result.seconds = time.perf_counter() - started
+    result.accounts = accounts()
+    return result
