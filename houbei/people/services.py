@@ -249,12 +249,13 @@ def add_post_history(
     with transaction.atomic():
         locked = _lock(person)
         _refuse_if_archived(locked)
-        errors = post_history_errors(person=locked, post=post, start=start, end=end, today=_today())
+        note = (note or "").strip()
+        errors = post_history_errors(
+            person=locked, post=post, start=start, end=end, note=note, today=_today()
+        )
         if errors:
             raise ValidationFailed(errors)
-        row = PostHistory.objects.create(
-            person=locked, post=post, start=start, end=end, note=(note or "").strip()
-        )
+        row = PostHistory.objects.create(person=locked, post=post, start=start, end=end, note=note)
         record(
             actor=actor,
             action="people.post_history.added",
@@ -278,13 +279,14 @@ def update_post_history(
     with transaction.atomic():
         person, row = _lock_row(entry)
         _refuse_if_archived(person)
+        note = (note or "").strip()
         errors = post_history_errors(
-            person=person, post=post, start=start, end=end, row_pk=row.pk, today=_today()
+            person=person, post=post, start=start, end=end, row_pk=row.pk, note=note, today=_today()
         )
         if errors:
             raise ValidationFailed(errors)
         before = _row_values(row)
-        row.post, row.start, row.end, row.note = post, start, end, (note or "").strip()
+        row.post, row.start, row.end, row.note = post, start, end, note
         old, new = diff(before, _row_values(row))
         if not new:
             return row
@@ -370,11 +372,14 @@ def add_honour(
     with transaction.atomic():
         locked = _lock(person)
         _refuse_if_archived(locked)
-        errors = honour_errors(person=locked, title=title, level=level, year=year, today=_today())
+        note = (note or "").strip()
+        errors = honour_errors(
+            person=locked, title=title, level=level, year=year, note=note, today=_today()
+        )
         if errors:
             raise ValidationFailed(errors)
         honour = Honour.objects.create(
-            person=locked, title=title, level=level, year=year, note=(note or "").strip()
+            person=locked, title=title, level=level, year=year, note=note
         )
         record(actor=actor, action="people.honour.added", target=locked, new=_honour_values(honour))
     return honour
@@ -388,13 +393,20 @@ def update_honour(
     with transaction.atomic():
         person, row = _lock_honour(honour)
         _refuse_if_archived(person)
+        note = (note or "").strip()
         errors = honour_errors(
-            person=person, title=title, level=level, year=year, honour_pk=row.pk, today=_today()
+            person=person,
+            title=title,
+            level=level,
+            year=year,
+            honour_pk=row.pk,
+            note=note,
+            today=_today(),
         )
         if errors:
             raise ValidationFailed(errors)
         before = _honour_values(row)
-        row.title, row.level, row.year, row.note = title, level, year, (note or "").strip()
+        row.title, row.level, row.year, row.note = title, level, year, note
         old, new = diff(before, _honour_values(row))
         if not new:
             return row

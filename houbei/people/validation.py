@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from houbei.organisation.models import School
@@ -21,6 +23,7 @@ from .models import (
     Education,
     Establishment,
     Gender,
+    Honour,
     HonourLevel,
     Person,
     PoliticalStatus,
@@ -95,6 +98,21 @@ def _others(qs: Any, pk: int | None) -> Any:
 
 def _add(errors: Errors, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
+
+
+def _max_length(field: str, model: Any = Person) -> int:
+    return int(getattr(model._meta.get_field(field), "max_length", 0) or 0)
+
+
+def _check_length(errors: Errors, field: str, value: Any, limit: int, name: str) -> None:
+    # The database would refuse the value with an error no user should see.
+    if limit and isinstance(value, str) and len(value) > limit:
+        _add(
+            errors,
+            field,
+            _("%(field)s不能超过%(n)d个字（现有%(has)d个）。")
+            % {"field": name, "n": limit, "has": len(value)},
+        )
 
 
 def _fmt(day: dt.date) -> str:
@@ -207,6 +225,14 @@ def person_errors(
         )
     if not values.get("name"):
         _add(errors, "name", _("请填写姓名。"))
+    for field in _TEXT_FIELDS:
+        _check_length(errors, field, values.get(field), _max_length(field), label(field))
+    email = values.get("email") or ""
+    if email and "email" not in errors:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            _add(errors, "email", _("电子邮箱“%(email)s”格式不正确。") % {"email": email})
     for field, choices in _CHOICES.items():
         value = values.get(field)
         if field == "gender" and not value:
@@ -297,12 +323,14 @@ def post_history_errors(
     start: dt.date | None,
     end: dt.date | None,
     row_pk: int | None = None,
+    note: str = "",
     today: dt.date,
 ) -> Errors:
     """A history row: a post of the person's school, start <= end, plausible dates, and no
     overlap with another row of the same post (two rows for one stint are a double entry;
     different posts held at once are normal)."""
     errors: Errors = {}
+    _check_length(errors, "note", note, _max_length("note", PostHistory), _("备注"))
     if post is None:
         _add(errors, "post", _("请选择岗位。"))
     elif post.school_id != person.school_id:
@@ -372,12 +400,15 @@ def honour_errors(
     level: int | None,
     year: int | None,
     honour_pk: int | None = None,
+    note: str = "",
     today: dt.date,
 ) -> Errors:
     """An honour: a title, a known level, a year between 1949 and this year, no duplicate."""
     errors: Errors = {}
     if not title:
         _add(errors, "title", _("请填写荣誉称号。"))
+    _check_length(errors, "title", title, _max_length("title", Honour), _("荣誉称号"))
+    _check_length(errors, "note", note, _max_length("note", Honour), _("备注"))
     if level not in HonourLevel.values:
         _add(errors, "level", _("请选择荣誉级别。"))
     if year is None:

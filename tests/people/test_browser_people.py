@@ -39,9 +39,7 @@ def test_live_search_swaps_results_without_reloading(page, live_server, users, s
     assert page.evaluate("window.notReloaded") is True
     assert page.url.endswith("/people/?q=%E9%99%88")
     page.select_option("#f-gender", "M")
-    page.wait_for_function(
-        "document.querySelector('#results').textContent.includes('没有符合条件')"
-    )
+    expect(page.locator("#results")).to_contain_text("没有符合条件")
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / "people-list-search.png"), full_page=True)
 

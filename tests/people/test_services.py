@@ -144,6 +144,9 @@ def test_database_refuses_a_duplicate_national_id_digest_in_one_school(school) -
         ({"fit_for_duty_on": D(2024, 5, 1)}, "", "fit_for_duty", "请选择身心健康情况"),
         ({"phone": "call me"}, "", "phone", "联系电话“call me”格式不正确"),
         ({"political_status": "x"}, "", "political_status", "政治面貌的取值“x”无效"),
+        ({"name": "长" * 41}, "", "name", "姓名不能超过40个字（现有41个）"),
+        ({"staff_number": "9" * 31}, "", "staff_number", "工号不能超过30个字"),
+        ({"email": "chen@"}, "", "email", "电子邮箱“chen@”格式不正确"),
     ],
 )
 def test_create_person_names_the_field_and_the_reason(
@@ -350,6 +353,7 @@ def test_post_history_refuses_bad_dates_and_foreign_posts(school, other_school, 
     post = post_of(school, "class-teacher")
     cases = [
         ({"start": D(2015, 9, 1), "end": D(2015, 8, 31)}, "end", "不能早于开始日期"),
+        ({"start": D(2015, 9, 1), "note": "注" * 201}, "note", "备注不能超过200个字"),
         ({"start": D(1999, 9, 1)}, "start", "早于本人16周岁（2001-03-01）"),
         ({"start": timezone.localdate() + dt.timedelta(days=400)}, "start", "超过今天一年以上"),
     ]
@@ -454,6 +458,7 @@ def test_honour_rules_name_the_field(school, actor) -> None:
         ({"title": "优秀党员", "level": 1, "year": 2020}, "title", "已登记，请勿重复录入"),
         ({"title": "", "level": 1, "year": 2020}, "title", "请填写荣誉称号"),
         ({"title": "x", "level": 9, "year": 2020}, "level", "请选择荣誉级别"),
+        ({"title": "称" * 61, "level": 1, "year": 2020}, "title", "荣誉称号不能超过60个字"),
         ({"title": "x", "level": 1, "year": timezone.localdate().year + 1}, "year", "之间"),
     ]
     for kwargs, field, fragment in cases:
