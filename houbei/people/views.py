@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from houbei.accounts.access import AuthedRequest, Cap, has_cap, requires, school_of
@@ -101,10 +102,10 @@ class HonourLine:
 
 
 SORT_COLUMNS = (
-    ("staff_number", "工号"),
-    ("name", "姓名"),
-    ("age", "年龄"),
-    ("joined", "入校时间"),
+    ("staff_number", gettext_lazy("工号")),
+    ("name", gettext_lazy("姓名")),
+    ("age", gettext_lazy("年龄")),
+    ("joined", gettext_lazy("入校时间")),
 )
 
 
@@ -166,7 +167,7 @@ def person_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "people/list.html", context)
 
 
-def _sort_column(key: str, label: str, current: str) -> dict[str, Any]:
+def _sort_column(key: str, label: Any, current: str) -> dict[str, Any]:
     """A sortable column header: the link flips the direction of the current column."""
     if current == key:
         return {"label": label, "sort": f"-{key}", "aria": "ascending", "arrow": "▲"}
