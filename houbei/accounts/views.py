@@ -119,7 +119,9 @@ USERS_PER_PAGE = 50
 @requires(Cap.USERS_MANAGE)
 def users(request: AuthedRequest) -> HttpResponse:
     filters = UserFilterForm(request.GET or None)
-    rows = User.objects.select_related("school__district", "district").order_by("username")
+    rows = User.objects.select_related("school__district", "district", "person").order_by(
+        "username"
+    )
     if filters.is_valid():
         if q := filters.cleaned_data["q"].strip():
             rows = rows.filter(Q(username__icontains=q) | Q(display_name__icontains=q))

@@ -20,6 +20,7 @@ from houbei.core.errors import Conflict, DomainError, ValidationFailed
 from houbei.organisation.models import School
 
 from ..conftest import PASSWORD
+from ..factories import make_person
 
 USERS = reverse("accounts:users")
 
@@ -299,3 +300,11 @@ def test_unlocking_an_account_that_is_not_locked_is_refused(admin_client, users)
     )
     assert "当前未被锁定" in response.content.decode()
     assert not AuditEntry.objects.filter(action="accounts.user.unlocked").exists()
+
+
+def test_user_list_names_the_staff_file_an_account_is_linked_to(admin_client, users, school):
+    make_person(school, name="浦吉丽", staff_number="S042", user=users[Role.STAFF])
+    html = admin_client.get(USERS).content.decode()
+    row = html.split(users[Role.STAFF].username)[1].split("</tr>")[0]
+    assert "浦吉丽" in row and "S042" in row
+    assert "未关联" in html.split(users[Role.MENTOR].username)[1].split("</tr>")[0]
