@@ -27,8 +27,8 @@ def _login(page, live_server, user) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_live_search_swaps_results_without_reloading(page, live_server, users, school) -> None:
-    make_person(school, name="陈晔", staff_number="1")
-    make_person(school, name="黄蔚敏", staff_number="2")
+    make_person(school, name="陈晔", staff_number="1", gender="F")
+    make_person(school, name="黄蔚敏", staff_number="2", gender="F")
     _login(page, live_server, users[Role.PERSONNEL])
     page.goto(f"{live_server.url}/people/")
     page.evaluate("window.notReloaded = true")
