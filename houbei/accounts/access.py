@@ -94,7 +94,8 @@ def has_cap(user: Any, cap: Cap) -> bool:
         role = Role(user.role)
     except ValueError:
         return False
-    if role in _SCHOOL_ROLES and user.school_id is None:
+    if role in _SCHOOL_ROLES and (user.school_id is None or not user.school.is_active):
+        # A deactivated school's users keep their accounts but can no longer act.
         return False
     return cap in ROLE_CAPS[role]
 

@@ -59,3 +59,12 @@ def test_password_change_is_audited(client, users):
     user.refresh_from_db()
     assert user.check_password("Another-pass-2027")
     assert AuditEntry.objects.filter(action="accounts.user.password_changed").count() == 1
+
+
+def test_users_of_a_deactivated_school_are_refused(client, users, school):
+    user = users[Role.PERSONNEL]
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 200
+    school.is_active = False
+    school.save()
+    assert client.get(reverse("home")).status_code == 403
