@@ -144,4 +144,7 @@ def test_demo_is_recorded_as_system_actions_in_an_intact_chain(demo) -> None:
         "people.honour.added",
         "people.person.archived",
         "accounts.user.created",
+        "accounts.user.password_changed",
+        "organisation.district.created",
+        "organisation.post.updated",
     } <= actions
