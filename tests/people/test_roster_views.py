@@ -348,3 +348,24 @@ def test_export_form_requires_a_purpose_for_full_ids(client, personnel, school) 
     data = json.loads(response.content)
     assert data["people"][0]["national_id"] == "11010519491231002X"
     assert AuditEntry.objects.get(action="people.roster.exported").reason == "社保核对"
+
+
+def test_reupload_of_imported_file_offers_nothing_to_import(client, personnel, school) -> None:
+    data = simple_roster(3)
+    upload_file(client, data)
+    first = RosterUpload.objects.get()
+    client.post(reverse("roster:commit", kwargs={"pk": first.pk}))
+    upload_file(client, data)
+    second = RosterUpload.objects.exclude(pk=first.pk).get()
+    assert second.summary["unchanged"] == 3
+    text = client.get(reverse("roster:upload", kwargs={"pk": second.pk})).content.decode()
+    assert "文件内容与现有档案一致，无需导入。" in text
+    assert reverse("roster:commit", kwargs={"pk": second.pk}) not in text
+
+
+def test_created_people_list_their_values_not_their_number_twice(client, personnel) -> None:
+    upload_file(client, simple_roster(1))
+    upload = RosterUpload.objects.get()
+    text = client.get(reverse("roster:upload", kwargs={"pk": upload.pk})).content.decode()
+    assert "<span>性别 女</span><span>出生日期 1985-03-01</span>" in text
+    assert "<span>工号" not in text

@@ -38,6 +38,11 @@ def text_of(value: Any) -> str:
 
     Inner spaces are kept (a title may need them) but runs of them, including U+3000,
     collapse to one plain space."""
+    if type(value) is str:  # most cells: checked first, this runs for every cell
+        text = " ".join(value.split())
+        if text[:1] == "'" and text[1:2] in FORMULA_TRIGGERS:
+            text = text[1:]
+        return text
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -48,10 +53,7 @@ def text_of(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = " ".join(str(value).split())
-    if text.startswith("'") and text[1:2] in FORMULA_TRIGGERS:
-        text = text[1:]
-    return text
+    return " ".join(str(value).split())
 
 
 def is_blank(value: Any) -> bool:

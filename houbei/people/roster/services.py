@@ -544,10 +544,12 @@ def preview_data(plan: ImportPlan, *, filename: str, sha256: str, school: School
     post_names = dict(Post.objects.filter(school=school).values_list("pk", "name"))
     people = []
     for item in plan.people:
-        # [label, old, new]; a new person has no old values, so old is "".
+        # [label, old, new]. A new person has no old values (old is ""), and the staff
+        # number and name are in their own columns already.
         changes = [
             [field_label(k), "" if item.person is None else _show(k, old), _show(k, new)]
             for k, (old, new) in item.changes.items()
+            if item.person is not None or k not in ("staff_number", "name")
         ]
         history = [
             _("新增任职：") + _history_line(h, post_names, pid) for h, pid in item.history_add
