@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .access import Cap, caps_of
@@ -31,24 +32,21 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_caps": frozenset(), "current_school": None}
     caps = caps_of(user)
-    from django.urls import NoReverseMatch, reverse
-
-    items = []
-    for name, label, cap in NAV_ITEMS:
-        if cap not in caps:
-            continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue  # the module that serves it is not installed
-        items.append(
-            {
-                "name": name,
-                "label": label,
-                "url": url,
-                "active": request.path == url or (url != "/" and request.path.startswith(url)),
-            }
-        )
+    items = [
+        {"name": name, "label": label, "url": reverse(name)}
+        for name, label, cap in NAV_ITEMS
+        if cap in caps
+    ]
+    # The current section is the longest nav URL the path starts with, so /people/me/
+    # marks "我的档案" and not also "教职工档案".
+    matching = [
+        i
+        for i in items
+        if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
+    ]
+    current = max(matching, key=lambda i: len(i["url"]), default=None)
+    for item in items:
+        item["active"] = item is current
     return {
         "nav_items": items,
         "user_caps": {c.value for c in caps},
