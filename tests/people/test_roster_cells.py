@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from houbei.people.roster.cells import (
     CellError,
@@ -102,3 +104,27 @@ def test_text_of_strips_the_apostrophe_the_export_adds_before_formula_characters
 )
 def test_year_of_reads_common_forms(raw, year) -> None:
     assert year_of(raw) == year
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@given(day=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_date_of_reads_back_any_day_written_any_supported_way(day: dt.date) -> None:
+    forms = [
+        day.isoformat(),
+        f"{day.year}-{day.month}-{day.day}",
+        f"{day.year}/{day.month}/{day.day}",
+        f"{day.year}.{day.month:02d}.{day.day:02d}",
+        f"{day.year}年{day.month}月{day.day}日",
+        f"{day:%Y%m%d}",
+        f"{day.year}年{day.month}月{day.day}日".translate(FULL_WIDTH),
+        f"\u3000{day.isoformat()} ",
+        dt.datetime(day.year, day.month, day.day),
+    ]
+    for form in forms:
+        parsed = date_of(form)
+        assert (parsed.value, parsed.month_only) == (day, False), form
+    for form in (f"{day.year}.{day.month:02d}", f"{day.year}年{day.month}月", f"{day:%Y%m}"):
+        parsed = date_of(form)
+        assert (parsed.value, parsed.month_only) == (day.replace(day=1), True), form

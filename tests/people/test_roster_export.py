@@ -6,6 +6,8 @@ import io
 import json
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from houbei.accounts.models import Role
@@ -165,3 +167,11 @@ def test_unknown_kind_and_format_are_refused(school) -> None:
 def test_register_refuses_a_second_exporter_for_a_kind() -> None:
     with pytest.raises(ValueError, match="already registered"):
         exports.register("roster")(lambda school, *, actor, filters, fmt: ("a", "b", b""))
+
+
+@example(text="'=1+2")
+@given(text=st.text(min_size=1, max_size=30).map(lambda t: " ".join(t.split())).filter(bool))
+def test_neutralised_text_reads_back_as_it_was(text: str) -> None:
+    from houbei.people.roster.cells import text_of
+
+    assert text_of(neutralise(text)) == text

@@ -18,6 +18,14 @@ from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
 # Characters a spreadsheet would run as a formula; export prefixes such a text with an
 # apostrophe (OWASP "CSV injection"), so import strips that apostrophe again.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A formula character after any number of apostrophes: what the export quotes (so that
+# a text that already starts with an apostrophe also reads back unchanged).
+_FORMULA_LIKE = re.compile("'*[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
+
+
+def looks_like_formula(text: str) -> bool:
+    return _FORMULA_LIKE.match(text) is not None
+
 
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
@@ -40,7 +48,7 @@ def text_of(value: Any) -> str:
     collapse to one plain space."""
     if type(value) is str:  # most cells: checked first, this runs for every cell
         text = " ".join(value.split())
-        if text[:1] == "'" and text[1:2] in FORMULA_TRIGGERS:
+        if text[:1] == "'" and looks_like_formula(text[1:]):
             text = text[1:]
         return text
     if value is None:

@@ -30,7 +30,7 @@ from houbei.people import national_id
 from houbei.people.filters import PersonFilters, apply
 from houbei.people.models import Honour, HonourLevel, Person, PostHistory
 
-from .cells import FORMULA_TRIGGERS
+from .cells import looks_like_formula
 from .parse import HISTORY_COLUMNS, HONOUR_COLUMNS, PERSON_COLUMNS
 
 # The template's person columns, without 序号.
@@ -53,8 +53,9 @@ class RosterExportRequest:
 
 def neutralise(value: Any) -> Any:
     """A text a spreadsheet would run as a formula gets a leading apostrophe (OWASP,
-    "CSV injection"); the importer strips it again."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    "CSV injection"); the importer strips it again. A text that already looks like that
+    (``'=…``) gets one too, so that it also reads back as it was."""
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     return value
 

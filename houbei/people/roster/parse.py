@@ -14,14 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
+from openpyxl.utils.exceptions import InvalidFileException
 
 from houbei.people import national_id
 from houbei.people.models import (
@@ -599,11 +602,6 @@ def read_workbook(
     """Every visible sheet's values and merged ranges, and the workbook's date epoch.
 
     Raises ``RosterFileError`` when openpyxl cannot open the file."""
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except (

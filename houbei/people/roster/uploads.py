@@ -67,11 +67,10 @@ def store_upload(
     with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
         for chunk in file.chunks():
             size += len(chunk)
-            if size > limit:
-                break
             digest.update(chunk)
             fh.write(chunk)
     try:
+        # Checks the size again, as written: the size the client declared is not proof.
         files.check_workbook(path, limit)
     except RosterFileError as error:
         path.unlink(missing_ok=True)
