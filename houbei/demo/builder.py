@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from houbei.accounts.models import Role, User
 from houbei.accounts.services import change_password, create_district, create_user
+from houbei.core.errors import DomainError
 from houbei.organisation.models import District, Post, School
 from houbei.organisation.services import PostSpec, create_school, create_school_year, update_post
 from houbei.people.models import Person
@@ -81,8 +83,24 @@ class DemoResult:
     accounts: list[Account] = field(default_factory=list)
 
 
+class NotAnEmptyDatabase(DomainError):
+    """The database holds data that is not the demo's: the demo refuses to mix in."""
+
+
 def demo_exists() -> bool:
     return School.objects.filter(code=SCHOOL_CODE).exists()
+
+
+def refuse_unless_empty() -> None:
+    """The demo adds fake people and accounts with a published password: it must never
+    land in a database that serves a real school."""
+    if School.objects.exists() or User.objects.exists():
+        raise NotAnEmptyDatabase(
+            _(
+                "当前数据库中已有学校或用户，不是演示数据库：演示数据只建在空数据库中。"
+                "请用 HOUBEI_DATA_DIR 或 DATABASE_URL 指定一个新的数据库。"
+            )
+        )
 
 
 def accounts() -> list[Account]:
@@ -177,9 +195,13 @@ def _set_default_mentors(school: School, people: dict[str, Person]) -> None:
 
 
 def build_demo(*, progress: Callable[[str], None] = lambda message: None) -> DemoResult:
-    """Build the demo unless it exists; see the module docstring."""
+    """Build the demo unless it exists; see the module docstring.
+
+    Raises ``NotAnEmptyDatabase`` when the database has schools or users but not the
+    demo school."""
     if demo_exists():
         return DemoResult(created=False, accounts=accounts())
+    refuse_unless_empty()
     started = time.perf_counter()
     result = DemoResult(created=True)
     main_staff = plan.main_school_staff()

@@ -6,9 +6,9 @@ import os
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from houbei.demo.builder import DEMO_PASSWORD, SCHOOL_NAME, build_demo
+from houbei.demo.builder import DEMO_PASSWORD, SCHOOL_NAME, NotAnEmptyDatabase, build_demo
 from houbei.demo.serving import database_label, serve, table, url_of
 
 
@@ -27,7 +27,10 @@ class Command(BaseCommand):
         say = self.stdout.write
         say(f"数据库：{database_label()}")
         call_command("migrate", interactive=False, verbosity=0)
-        result = build_demo(progress=lambda message: say(f"  {message}"))
+        try:
+            result = build_demo(progress=lambda message: say(f"  {message}"))
+        except NotAnEmptyDatabase as error:
+            raise CommandError(str(error.message)) from error
         if result.created:
             say(
                 self.style.SUCCESS(
