@@ -31,6 +31,10 @@ def test_import_creates_people_and_records_one_audit_entry(school, users, tmp_pa
     assert result.counts["history_added"] == 3
     people = Person.objects.filter(school=school).order_by("staff_number")
     assert [p.name for p in people] == ["教师1", "教师2", "教师3"]
+    first = people[0]
+    assert (first.birth_date, first.joined_school_on) == (dt.date(1985, 3, 1), dt.date(2010, 9, 1))
+    assert first.created_at is not None and first.updated_at is not None
+    assert first.archived_at is None and first.fit_for_duty is None
     assert (
         PostHistory.objects.filter(person__school=school, post__code="class-teacher").count() == 3
     )

