@@ -244,7 +244,8 @@ def _rows(model: type[models.Model], chosen: list[type[models.Model]]) -> models
         target = m2m.remote_field.model
         if target not in chosen and hasattr(target, "natural_key"):
             # Natural keys of permissions read their content type: fetch it with them.
-            lookups.append(Prefetch(m2m.name, target._default_manager.select_related()))  # type: ignore[union-attr]
+            related = [f.name for f in target._meta.fields if f.many_to_one]  # type: ignore[union-attr]
+            lookups.append(Prefetch(m2m.name, target._default_manager.select_related(*related)))  # type: ignore[union-attr]
         else:
             lookups.append(m2m.name)
     return queryset.prefetch_related(*lookups) if lookups else queryset
