@@ -1,0 +1,80 @@
+"""Take the README tour's screenshots from a running demo (``houbei demo``).
+
+    .venv/bin/python docs/tour.py http://127.0.0.1:8000/
+
+Uses Debian's Chromium through Playwright; writes PNGs to docs/tour/."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+OUT = Path(__file__).resolve().parent / "tour"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "houbei-demo"
+
+
+def login(page: Page, base: str, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(base + "accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def shot(page: Page, name: str, *, full: bool = False) -> None:
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=full)
+    print("wrote", OUT / f"{name}.png")
+
+
+def main(base: str) -> None:
+    base = base.rstrip("/") + "/"
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+        page.goto(base + "accounts/login/")
+        shot(page, "01-login")
+        login(page, base, "renshi")
+        shot(page, "02-home-personnel")
+        page.goto(base + "people/?q=陈")
+        shot(page, "03-people-list")
+        page.goto(base + "people/")
+        page.fill("input[name=q]", "卢懿蕾")
+        page.keyboard.press("Enter")
+        page.wait_for_load_state("networkidle")
+        page.locator("table.data tbody a", has_text="卢懿蕾").first.click()
+        shot(page, "04-person-detail", full=True)
+        page.goto(base + "roster/import/")
+        shot(page, "05-roster-import")
+        page.goto(base + "organisation/posts/")
+        shot(page, "06-posts", full=True)
+        page.goto(base + "organisation/workdays/?month=2024-10")
+        shot(page, "07-workdays")
+        login(page, base, "xiaowu")
+        page.goto(base + "audit/")
+        shot(page, "08-audit")
+        login(page, base, "quju")
+        page.goto(base + "district/")
+        shot(page, "09-district")
+        page.goto(base + "api/docs")
+        shot(page, "10-api-docs")
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                 device_scale_factor=2)
+        login(phone, base, "jiaogong")
+        shot(phone, "11-phone-staff-home")
+        login(page, base, "renshi")
+        page.click("button[name=language][value=en]")
+        page.wait_for_load_state("networkidle")
+        page.goto(base + "people/")
+        shot(page, "12-english-people")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000/")
