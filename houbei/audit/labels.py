@@ -51,6 +51,12 @@ ACTION_LABELS: dict[str, Any] = {
     "organisation.post.restored": _("恢复岗位"),
     "organisation.schoolyear.created": _("新增学年"),
     "organisation.schoolyear.updated": _("修改学年"),
+    "organisation.term.updated": _("修改学期"),
+    "organisation.workday_override.added": _("新增工作日调整"),
+    "organisation.workday_override.updated": _("修改工作日调整"),
+    "organisation.workday_override.removed": _("删除工作日调整"),
+    "organisation.workday_year.confirmed": _("确认全年节假日已录入"),
+    "organisation.workday_year.withdrawn": _("撤销全年节假日确认"),
     # people
     "people.person.created": _("新增教职工"),
     "people.person.updated": _("修改教职工档案"),
@@ -64,6 +70,7 @@ ACTION_LABELS: dict[str, Any] = {
     "people.honour.updated": _("修改荣誉"),
     "people.honour.removed": _("删除荣誉"),
     "people.roster.imported": _("导入名册"),
+    "people.roster.exported": _("导出名册"),
 }
 
 
