@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import pgettext_lazy
 
 from houbei.accounts.access import AuthedRequest, Cap, has_cap, requires, school_of
 from houbei.core.errors import DomainError
@@ -508,7 +508,15 @@ def _calc_form(request: HttpRequest) -> CalculatorForm:
     return CalculatorForm(data or None)
 
 
-WEEKDAYS = [_l("一"), _l("二"), _l("三"), _l("四"), _l("五"), _l("六"), _l("日")]
+WEEKDAYS = [
+    pgettext_lazy("weekday", "一"),
+    pgettext_lazy("weekday", "二"),
+    pgettext_lazy("weekday", "三"),
+    pgettext_lazy("weekday", "四"),
+    pgettext_lazy("weekday", "五"),
+    pgettext_lazy("weekday", "六"),
+    pgettext_lazy("weekday", "日"),
+]
 
 
 @requires(Cap.CALENDAR_EDIT)

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houbei.audit.services import record
 from houbei.core.errors import Conflict, DomainError
@@ -47,13 +48,21 @@ from .postnames import PostMatcher
 
 # Stages a progress reporter hears about, in order.
 READING, CHECKING, WRITING = "reading", "checking", "writing"
-STAGE_LABELS = {READING: _("读取文件"), CHECKING: _("核对数据"), WRITING: _("写入数据库")}
+STAGE_LABELS = {
+    READING: gettext_lazy("读取文件"),
+    CHECKING: gettext_lazy("核对数据"),
+    WRITING: gettext_lazy("写入数据库"),
+}
 WRITE_BATCH = 500
 
 Progress = Callable[[str, int, int], None]
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
-ACTION_LABELS = {CREATED: _("新增"), UPDATED: _("更新"), UNCHANGED: _("不变")}
+ACTION_LABELS = {
+    CREATED: gettext_lazy("新增"),
+    UPDATED: gettext_lazy("更新"),
+    UNCHANGED: gettext_lazy("不变"),
+}
 
 # Person fields a roster may set: the registry's editable fields but the login account.
 IMPORT_FIELDS: tuple[str, ...] = tuple(f for f in PERSON_FIELDS if f != "user")
