@@ -175,3 +175,22 @@ def test_neutralised_text_reads_back_as_it_was(text: str) -> None:
     from houbei.people.roster.cells import text_of
 
     assert text_of(neutralise(text)) == text
+
+
+def test_workbooks_made_in_english_import_back(school, users, tmp_path) -> None:
+    """The roster is a Chinese school document: an export or template downloaded while the
+    screen is in English still has the Chinese headers and choices the importer reads."""
+    from django.utils import translation
+
+    from houbei.people.roster.template import build_template
+
+    make_person(school, staff_number="T9", name="乙")
+    with translation.override("en"):
+        file = exports.run_export(
+            "roster", school, actor=users[Role.PERSONNEL], filters=None, fmt="xlsx"
+        )
+        template = build_template(school)
+    plan = analyse_roster(school=school, path=write(tmp_path, file.content))
+    assert plan.errors == []
+    assert plan.counts()["unchanged"] == 1
+    assert sheet_rows(template, "教职工名册")[0][0] == "工号"

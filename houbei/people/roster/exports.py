@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -106,6 +107,9 @@ def _person_cells(person: Person, full: bool) -> list[Any]:
     return [values[c.field] for c in PERSON_EXPORT_COLUMNS]
 
 
+# The workbook is a school document that the importer reads back: it is always in Chinese,
+# whatever language the user's screen is in, so an export made in English imports again.
+@translation.override("zh-hans")
 def _xlsx(people: list[Person], full: bool) -> bytes:
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -113,6 +114,8 @@ def _data_sheet(
     ws.freeze_panes = "A2"
 
 
+# In Chinese whatever the user's language: the importer reads Chinese headers and choices.
+@translation.override("zh-hans")
 def build_template(school: School) -> bytes:
     """The template workbook for ``school`` as .xlsx bytes."""
     workbook = Workbook()
