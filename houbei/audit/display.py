@@ -43,6 +43,8 @@ def target_type_label(target_type: str) -> str:
 
 def field_label(model: type[models.Model] | None, key: str) -> str:
     """The field's verbose name when the key is a field of the target's model."""
+    if key == "row":
+        return _("记录编号")
     if model is None:
         return key
     try:
@@ -68,7 +70,20 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
-def changes(old: Any, new: Any, target_type: str = "") -> list[Change]:
+def recorded_model(action: str, target_type: str) -> type[models.Model] | None:
+    """The model whose fields an entry's values are. Usually the target's; but a row kept
+    under another object (a post-history row or an honour recorded on the person's file)
+    is named by the action code's first two segments: ``people.post_history.added`` →
+    ``people.posthistory``."""
+    parts = action.split(".")
+    if len(parts) >= 3:
+        model = model_of(f"{parts[0]}.{parts[1].replace('_', '')}")
+        if model is not None:
+            return model
+    return model_of(target_type)
+
+
+def changes(old: Any, new: Any, target_type: str = "", action: str = "") -> list[Change]:
     """The rows of the diff table for an entry's ``old`` and ``new`` values.
 
     Keys in the order they were recorded (old first, then keys only in new); a key in
@@ -80,7 +95,7 @@ def changes(old: Any, new: Any, target_type: str = "") -> list[Change]:
     if not isinstance(old, dict | None) or not isinstance(new, dict | None):
         return [_row(_("值"), old, new, old is not None, new is not None)]
     before, after = old or {}, new or {}
-    model = model_of(target_type)
+    model = recorded_model(action, target_type)
     keys = list(before) + [k for k in after if k not in before]
     return [
         _row(field_label(model, key), before.get(key), after.get(key), key in before, key in after)

@@ -63,6 +63,14 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target_label}"
 
+    @property
+    def actor_display(self) -> str:
+        """The actor's stored name; system actions are stored as "系统" and shown in the
+        reader's language."""
+        if self.actor_id is None and self.actor_name in {"", "系统"}:
+            return str(_("系统"))
+        return self.actor_name
+
 
 class AuditHead(models.Model):
     """A single row: the last entry's sequence number and hash. Appenders lock it, which

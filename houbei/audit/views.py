@@ -51,7 +51,7 @@ def _row(entry: AuditEntry) -> EntryRow:
         entry=entry,
         action_label=action_label(entry.action),
         target_type_label=target_type_label(entry.target_type) if entry.target_type else "",
-        changes=changes(entry.old, entry.new, entry.target_type),
+        changes=changes(entry.old, entry.new, entry.target_type, entry.action),
     )
 
 

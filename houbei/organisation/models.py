@@ -143,7 +143,7 @@ class Post(models.Model):
 
     def get_allowed_lengths_display(self) -> str:
         labels = dict(RotationLength.choices)
-        return "或".join(str(labels.get(x, x)) for x in self.allowed_lengths)
+        return str(_("或")).join(str(labels.get(x, x)) for x in self.allowed_lengths)
 
     @property
     def is_archived(self) -> bool:
@@ -189,7 +189,9 @@ class SchoolYear(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.start_year}–{self.start_year + 1}学年"
+        return str(
+            _("%(start)d–%(end)d学年") % {"start": self.start_year, "end": self.start_year + 1}
+        )
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end

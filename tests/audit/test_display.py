@@ -57,3 +57,22 @@ def test_backup_order_puts_referenced_models_first():
     # Whatever the input order, every model comes out exactly once.
     models = backed_up_models()
     assert sorted(map(str, dependency_order(list(reversed(models))))) == sorted(map(str, models))
+
+
+def test_rows_kept_on_a_persons_file_use_their_own_field_names():
+    from houbei.audit.display import changes
+
+    rows = changes(
+        None,
+        {"row": 7, "title": "优秀党员", "level": 1, "year": 2019},
+        "people.person",
+        "people.honour.added",
+    )
+    assert [r.field for r in rows] == ["记录编号", "称号", "级别", "年度"]
+    rows = changes(
+        None,
+        {"post": "班主任", "start": "2010-09-01"},
+        "people.person",
+        "people.post_history.added",
+    )
+    assert [r.field for r in rows] == ["岗位", "开始"]
