@@ -12,9 +12,16 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 OUT = Path(__file__).resolve().parent / "tour"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORD = "houbei-demo"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "houbei-demo"  # noqa: S105 (the published demo password)
 
 
 def login(page: Page, base: str, username: str) -> None:
@@ -64,8 +71,9 @@ def main(base: str) -> None:
         shot(page, "09-district")
         page.goto(base + "api/docs")
         shot(page, "10-api-docs")
-        phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                 device_scale_factor=2)
+        phone = browser.new_page(
+            viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2
+        )
         login(phone, base, "jiaogong")
         shot(phone, "11-phone-staff-home")
         login(page, base, "renshi")
