@@ -315,7 +315,7 @@ class PeopleQuery(Schema):
     school: int | None = Field(
         None,
         title="学校编号",
-        description="区教育局和系统管理员可指定所辖学校；不传时为全部可查看学校。",
+        description="本校用户只能查看本校，可省略；指定其他学校返回 404。教职工档案属于个人信息，区教育局和系统管理员不能通过接口读取（与网页相同，只看汇总）。",
     )
     q: str = Field(
         "", title="关键词", max_length=100, description="姓名或工号中的字；或完整的身份证号。"

@@ -2,8 +2,9 @@
 whose data a caller may read.
 
 A school-bound user reads their own school when their role holds the capability there;
-district and system roles, which hold ``DISTRICT_VIEW``, read every school they span
-(``schools_visible_to``). Writes are always in the caller's own school. An object of a
+district and system roles, which hold ``DISTRICT_VIEW``, read the schools they span
+(``schools_visible_to``) — but only organisational data (schools, posts), exactly as in the
+web UI, where they see aggregates and never a person's record. Writes are always in the caller's own school. An object of a
 school outside the scope is answered 404, exactly as if it did not exist."""
 
 from __future__ import annotations
@@ -22,12 +23,17 @@ def require(user: User, *caps: Cap) -> None:
         raise NotAllowed()
 
 
+# Capabilities whose data a spanning role may read across its schools: nothing personal.
+SPANNING_READS = frozenset({Cap.ORG_VIEW})
+
+
 def readable_schools(user: User, cap: Cap) -> QuerySet[School]:
     """Schools whose ``cap`` data ``user`` may read: their own school if their role holds
-    ``cap``, else every school they span if they hold ``DISTRICT_VIEW``; otherwise 403."""
+    ``cap``; for organisational data, every school they span if they hold
+    ``DISTRICT_VIEW``; otherwise 403."""
     if user.school_id is not None and has_cap(user, cap):
         return School.objects.filter(pk=user.school_id)
-    if has_cap(user, Cap.DISTRICT_VIEW):
+    if cap in SPANNING_READS and has_cap(user, Cap.DISTRICT_VIEW):
         return schools_visible_to(user)
     raise NotAllowed()
 

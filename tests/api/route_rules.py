@@ -1,14 +1,16 @@
 """Access rules for the JSON API (see ``tests/core/test_routes.py`` for the format).
 
 API routes answer 401 to anonymous callers, 403 to roles without the capability and 404
-for another school's object. District and system roles read the schools they span, so the
-route test does not expect them to be refused another school of their district."""
+for another school's object. District and system roles read the schools and posts of the schools
+they span (never personal records), so the route test does not expect them to be refused
+another school of their district there."""
 
 from houbei.accounts.models import Role
 
 ALL = frozenset(Role)
-# Who reads the registry: the school roles that see it in the UI, and the spanning roles.
-REGISTRY_READERS = frozenset({Role.PERSONNEL, Role.DECISION, Role.DISTRICT, Role.SYSADMIN})
+# Who reads the registry: the school roles that see it in the UI. District and system
+# roles see aggregates only, in the API as in the UI.
+REGISTRY_READERS = frozenset({Role.PERSONNEL, Role.DECISION})
 
 RULES = {
     # The description and the docs page hold no data; integrators read them before they
