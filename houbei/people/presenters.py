@@ -92,12 +92,45 @@ def show_value(key: str, value: Any) -> str:
 def changes(entry: AuditEntry) -> list[Change]:
     """The fields an entry touched, each with its old and new value ("—" when absent).
     ``row`` (the id of a history row or honour) is an identifier, not a change."""
-    old, new = entry.old or {}, entry.new or {}
+    return _changes(entry.old or {}, entry.new or {}, entry.action)
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any], action: str) -> list[Change]:
     keys = [k for k in {**old, **new} if k != "row"]
     return [
-        Change(field_label(k, entry.action), show_value(k, old.get(k)), show_value(k, new.get(k)))
+        Change(field_label(k, action), show_value(k, old.get(k)), show_value(k, new.get(k)))
         for k in keys
     ]
+
+
+ROSTER_IMPORTED = "people.roster.imported"
+
+
+def _imported(entry: AuditEntry, staff_number: str) -> dict[str, Any] | None:
+    """One person's part of a roster import's single audit entry (the importer records the
+    whole import as one entry, with each person's changes inside it)."""
+    detail = ((entry.new or {}).get("people") or {}).get(staff_number)
+    if not isinstance(detail, dict):
+        return None
+    created = detail.get("action") == "created"
+    action = "people.person.created" if created else "people.person.updated"
+    shown = _changes(detail.get("old") or {}, detail.get("new") or {}, action)
+    if created:
+        shown = [c for c in shown if c.new != "—"]
+    extra = []
+    if detail.get("post_history_added"):
+        extra.append(_("新增任职经历 %(n)d 条") % {"n": len(detail["post_history_added"])})
+    if detail.get("post_history_updated"):
+        extra.append(_("更正任职经历 %(n)d 条") % {"n": len(detail["post_history_updated"])})
+    if detail.get("honours_added"):
+        extra.append(_("新增荣誉 %(n)d 项") % {"n": len(detail["honours_added"])})
+    return {
+        "entry": entry,
+        "label": _("名册导入：%(file)s") % {"file": (entry.new or {}).get("file", "")},
+        "kind": "new" if created else "diff",
+        "changes": shown,
+        "note": "；".join(str(x) for x in extra),
+    }
 
 
 def action_label(action: str) -> str:
@@ -118,11 +151,17 @@ def kind_of(action: str) -> str:
     return "diff"
 
 
-def present(entries: Iterable[AuditEntry]) -> list[dict[str, Any]]:
+def present(entries: Iterable[AuditEntry], staff_number: str = "") -> list[dict[str, Any]]:
     """Entries ready for a template: label, kind and the changes worth showing (a
-    creation lists only the values that were filled in)."""
+    creation lists only the values that were filled in). A roster import's entry shows
+    only this person's part of it (``staff_number``)."""
     items = []
     for entry in entries:
+        if entry.action == ROSTER_IMPORTED:
+            item = _imported(entry, staff_number)
+            if item is not None:
+                items.append(item)
+            continue
         kind = kind_of(entry.action)
         shown = changes(entry)
         if kind == "new":

@@ -279,10 +279,17 @@ def _detail_context(
     can_edit = may_edit and not person.is_archived
     context |= {"can_edit": can_edit, "may_edit": may_edit, "notice": notice, "alert": alert}
     if has_cap(request.user, Cap.AUDIT_VIEW):
-        entries = AuditEntry.objects.filter(
-            school=person.school_id, target_type="people.person", target_id=str(person.pk)
-        ).order_by("-seq")[:AUDIT_SHOWN]
-        context["audit"] = presenters.present(entries)
+        # The file's own entries, and the roster imports that changed it (an import is
+        # recorded as one entry with each person's changes inside, keyed by staff number).
+        entries = (
+            AuditEntry.objects.filter(school=person.school_id)
+            .filter(
+                Q(target_type="people.person", target_id=str(person.pk))
+                | Q(action=presenters.ROSTER_IMPORTED, new__people__has_key=person.staff_number)
+            )
+            .order_by("-seq")[:AUDIT_SHOWN]
+        )
+        context["audit"] = presenters.present(entries, person.staff_number)
         context["audit_limit"] = AUDIT_SHOWN
     if can_edit:
         context["history_form"] = history_form or PostHistoryForm(
