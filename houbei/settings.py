@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "houbei.audit",
     "houbei.people",
     "houbei.people.roster",
+    "houbei.eligibility",
     "houbei.api",
     "houbei.demo",
     "houbei.district",

@@ -35,6 +35,8 @@ class Cap(enum.StrEnum):
     ORG_EDIT = "org.edit"
     CALENDAR_EDIT = "calendar.edit"  # national working-day overrides
     AUDIT_VIEW = "audit.view"
+    ELIGIBILITY_VIEW = "eligibility.view"  # the eligibility board and explanations
+    ELIGIBILITY_EDIT = "eligibility.edit"  # rules, exemptions, overrides, snapshots
     USERS_MANAGE = "users.manage"
     SCHOOLS_MANAGE = "schools.manage"
     DISTRICT_VIEW = "district.view"
@@ -56,6 +58,8 @@ ROLE_CAPS: dict[Role, frozenset[Cap]] = {
             Cap.ORG_EDIT,
             Cap.CALENDAR_EDIT,
             Cap.AUDIT_VIEW,
+            Cap.ELIGIBILITY_VIEW,
+            Cap.ELIGIBILITY_EDIT,
             Cap.API_TOKENS,
         }
     ),
@@ -67,6 +71,7 @@ ROLE_CAPS: dict[Role, frozenset[Cap]] = {
             Cap.PEOPLE_EXPORT,
             Cap.ORG_VIEW,
             Cap.AUDIT_VIEW,
+            Cap.ELIGIBILITY_VIEW,
             Cap.API_TOKENS,
         }
     ),
