@@ -11,6 +11,7 @@ urlpatterns = [
     path("people/", include("houbei.people.urls")),
     path("roster/", include("houbei.people.roster.urls")),
     path("organisation/", include("houbei.organisation.urls")),
+    path("eligibility/", include("houbei.eligibility.urls")),
     path("audit/", include("houbei.audit.urls")),
     path("api/", include("houbei.api.urls")),
     path("district/", include("houbei.district.urls")),

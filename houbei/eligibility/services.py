@@ -431,3 +431,42 @@ def archive_rule_set(*, actor: Any, rule_set: RuleSet, reason: str) -> RuleSet:
         locked.save(update_fields=["archived_at", "archive_reason"])
         record(actor=actor, action="eligibility.rule_set.archived", target=locked, reason=reason)
     return locked
+
+
+def apply_what_if(
+    *, actor: Any, rule_set: RuleSet, changes: Mapping[str, Mapping[str, Any]], reason: str
+) -> list[Rule]:
+    """Save the parameter (and strength) changes previewed in a what-if, all or nothing,
+    each rule's change in its own audit entry with the same reason."""
+    reason = _reason(reason)
+    rules = {r.key: r for r in rule_set.rules.all()}
+    changed = []
+    with transaction.atomic():
+        for key, change in changes.items():
+            rule = rules.get(key)
+            if rule is None:
+                raise ValidationFailed({"rules": [_("没有代码为“%(key)s”的条件。") % {"key": key}]})
+            values = dict(change)
+            strength = values.pop("strength", None) or rule.strength
+            try:
+                update_rule(
+                    actor=actor,
+                    rule=rule,
+                    label=rule.label,
+                    strength=strength,
+                    params={**rule.params, **values},
+                    enabled=rule.enabled,
+                    reason=reason,
+                )
+            except ValidationFailed as error:
+                raise ValidationFailed(
+                    {
+                        "rules": [
+                            f"{rule.label}：{m}"
+                            for messages in error.errors.values()
+                            for m in messages
+                        ]
+                    }
+                ) from error
+            changed.append(rule)
+    return changed
