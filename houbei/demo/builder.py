@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from houbei.accounts.models import Role, User
 from houbei.accounts.services import change_password, create_district, create_user
 from houbei.core.errors import DomainError
+from houbei.eligibility.services import create_rule_set
 from houbei.organisation.models import District, Post, School
 from houbei.organisation.services import PostSpec, create_school, create_school_year, update_post
 from houbei.people.models import Person
@@ -194,6 +195,32 @@ def _set_default_mentors(school: School, people: dict[str, Person]) -> None:
         )
 
 
+RULE_SET_2021 = "2021年区、校后备青年人才推荐"
+RULE_SET_DEFAULT = "后备干部选拔条件"
+
+
+def _add_rule_sets(school: School, second: School) -> None:
+    """The plan's conditions twice for the demo school: as the school's default (counted
+    as of today) and as used for 附1 (推荐时间 2021-02-26); the default for the second school."""
+    create_rule_set(
+        actor=None,
+        school=school,
+        name=RULE_SET_DEFAULT,
+        description=_("学校方案“三、选拔条件”，按当天计算。"),
+        is_default=True,
+    )
+    create_rule_set(
+        actor=None,
+        school=school,
+        name=RULE_SET_2021,
+        reference_date=plan.RECOMMENDATION_DATE,
+        description=_(
+            "附1：区、校青年干部储备人才调研推荐。推荐时间2021年2月26日，推荐范围在编在岗教职工。"
+        ),
+    )
+    create_rule_set(actor=None, school=second, name=RULE_SET_DEFAULT, is_default=True)
+
+
 def build_demo(*, progress: Callable[[str], None] = lambda message: None) -> DemoResult:
     """Build the demo unless it exists; see the module docstring.
 
@@ -252,6 +279,8 @@ def build_demo(*, progress: Callable[[str], None] = lambda message: None) -> Dem
         _set_default_mentors(school, people)
         progress(f"{SECOND_NAME}：{len(second_staff)} 名教职工 …")
         _second, rows2, honours2 = _add_staff(second, second_staff, {})
+        progress("选拔条件 …")
+        _add_rule_sets(school, second)
 
     result.people = len(main_staff) + len(second_staff)
     result.history_rows = rows + rows2

@@ -326,12 +326,16 @@ def _attachment(filename: str) -> str:
 class RulingForm(forms.Form):
     rule = forms.ChoiceField(label=gettext_lazy("条件"))
     outcome = forms.ChoiceField(
-        label=gettext_lazy("认定结果"), choices=RulingOutcome.choices, widget=forms.RadioSelect
+        label=gettext_lazy("认定结果"),
+        choices=RulingOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("请选择“符合”或“不符合”。")},
     )
     reason = forms.CharField(
         label=gettext_lazy("理由"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("请写明理由。")},
         help_text=gettext_lazy("写明依据，如考察结论、会议决定；会记入审计记录并显示在结果旁。"),
     )
 
@@ -341,7 +345,11 @@ class RulingForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("理由"), max_length=300)
+    reason = forms.CharField(
+        label=gettext_lazy("理由"),
+        max_length=300,
+        error_messages={"required": gettext_lazy("请写明理由。")},
+    )
 
 
 def _person_of(rule_set: RuleSet, pk: int) -> Person:
@@ -427,7 +435,7 @@ def ruling_record(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
                 _("已记录%(name)s“%(rule)s”的认定。") % {"name": person.name, "rule": rule.label},
             )
             return redirect("eligibility:person", pk=rule_set.pk, sub=person.pk)
-    return _render_person(request, rule_set, person, form=form, status=422)
+    return _render_person(request, rule_set, person, form=form)
 
 
 @requires(Cap.ELIGIBILITY_EDIT)
