@@ -159,6 +159,9 @@ def _years(value: Any, label: Any, name: str) -> Decimal:
         raise RuleError(_("%(label)s须在0到60之间。") % {"label": label}, name)
     if number != number.quantize(Decimal("0.1")):
         raise RuleError(_("%(label)s最多一位小数。") % {"label": label}, name)
+    if number == number.to_integral_value():
+        # normalize() would write whole tens in exponent form: "10" → "1E+1".
+        return number.quantize(Decimal(1))
     return number.normalize()
 
 
@@ -190,9 +193,12 @@ def _string_list(value: Any, label: Any, name: str) -> list[str]:
 def clean_param(param: Param, value: Any) -> Any:
     """The parameter's value in its stored form, or RuleError naming it."""
     if value in (None, "") or (value == [] and param.kind not in {"posts", "titles", "choices"}):
-        if param.required and param.default is None:
+        # A required parameter left blank is an error (a cleared form field must not
+        # quietly fall back to the default); a parameter not given at all takes its
+        # default in ``RuleType.clean``.
+        if param.required:
             raise RuleError(_("请填写%(label)s。") % {"label": param.label}, param.name)
-        return None if not param.required else param.default
+        return None
     if param.kind == "years":
         return str(_years(value, param.label, param.name))
     if param.kind == "age":
@@ -276,7 +282,10 @@ class RuleType:
     default_strength: str = Strength.HARD
 
     def clean(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {p.name: clean_param(p, values.get(p.name, p.default)) for p in self.params}
+        return {
+            p.name: clean_param(p, values[p.name] if p.name in values else p.default)
+            for p in self.params
+        }
 
     def post_set(self, params: Mapping[str, Any], ctx: Context) -> frozenset[int] | None:
         return None
@@ -315,9 +324,10 @@ def _bound_for(years_or_months: int, as_of: dt.date, *, months: bool = False) ->
     # [start, as_of] closed lasts months_between(start, as_of + 1 day) months; the latest
     # start with at least ``count`` months is found from the day after.
     day_after = as_of + _ONE_DAY
-    bound = durations.add_months(day_after, -count)
+    # A start after as_of has not begun (count 0 would otherwise give the day after).
+    bound = min(durations.add_months(day_after, -count), as_of)
     # add_months clamps to month ends: walk forward while a later start still qualifies.
-    while durations.months_between(bound + _ONE_DAY, day_after) >= count:
+    while bound < as_of and durations.months_between(bound + _ONE_DAY, day_after) >= count:
         bound += _ONE_DAY
     return bound
 
@@ -538,7 +548,12 @@ class YearsAtLevelBelow(RuleType):
         return P if facts.set_months[prep.set_index] >= prep.months else F
 
     def column(self, facts: Sequence[Facts], prep: Prepared) -> list[str]:
-        if prep.level is None or prep.exempt_reason is not None or prep.set_index is None:
+        if (
+            prep.level is None
+            or prep.exempt_reason is not None
+            or prep.set_index is None
+            or not prep.posts
+        ):
             return super().column(facts, prep)
         i, months = prep.set_index, prep.months
         return [P if f.set_months[i] >= months else F for f in facts]
@@ -620,12 +635,13 @@ class AgeBand(RuleType):
             high=durations.latest_start_for_years(high + 1, ctx.as_of)
             if high is not None
             else None,
-            extra={"min": low, "max": high},
+            extra={"min": low, "max": high, "as_of": ctx.as_of},
         )
 
     def raw(self, facts: Facts, prep: Prepared) -> str:
         birth = facts.birth_date
-        if birth is None:
+        if birth is None or birth > prep.extra["as_of"]:
+            # A birth date after the reference date is a typing error, not an age.
             return U
         if prep.low is not None and birth > prep.low:
             return F
@@ -636,7 +652,11 @@ class AgeBand(RuleType):
     def column(self, facts: Sequence[Facts], prep: Prepared) -> list[str]:
         low = prep.low or dt.date.max
         high = prep.high or dt.date.min
-        return [U if (b := f.birth_date) is None else P if high < b <= low else F for f in facts]
+        as_of = prep.extra["as_of"]
+        return [
+            U if (b := f.birth_date) is None or b > as_of else P if high < b <= low else F
+            for f in facts
+        ]
 
     def _band(self, prep: Prepared) -> str:
         low, high = prep.extra["min"], prep.extra["max"]
@@ -688,7 +708,9 @@ class HonoursPriority(RuleType):
 
     def clean(self, values: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = super().clean(values)
-        if not cleaned["titles"]:
+        # A blank field means "no titles", not the defaults (clean_param's blank → default).
+        given = values.get("titles", self.params[0].default)
+        if not cleaned["titles"] or not _string_list(given, self.params[0].label, "titles"):
             raise RuleError(_("请至少填写一个称号。"), "titles")
         return cleaned
 
