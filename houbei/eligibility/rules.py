@@ -282,10 +282,7 @@ class RuleType:
     default_strength: str = Strength.HARD
 
     def clean(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            p.name: clean_param(p, values[p.name] if p.name in values else p.default)
-            for p in self.params
-        }
+        return {p.name: clean_param(p, values.get(p.name, p.default)) for p in self.params}
 
     def post_set(self, params: Mapping[str, Any], ctx: Context) -> frozenset[int] | None:
         return None
