@@ -3,7 +3,8 @@
 Builds the generated district (``bench/_district.py``), then requests each page in-process
 with Django's test ``Client`` (one client per role, logged in): a few warm-up requests,
 then ``--requests`` timed ones. Prints p50 and p95 in milliseconds and the number of
-database queries the page makes. Target: p95 ≤ 100 ms on PostgreSQL.
+database queries the page makes. Target: p95 ≤ 100 ms on PostgreSQL; the eligibility board,
+which evaluates every rule for every person of the school, ≤ 150 ms.
 
 Pages whose URL does not resolve yet (a module not installed) are skipped with a note on
 stderr, so the bench runs at every stage of the project.
@@ -30,6 +31,7 @@ from ._district import GeneratedDistrict, build_district
 from ._report import emit, log, percentile
 
 TARGET_P95_MS = 100.0
+ELIGIBILITY_BOARD_P95_MS = 150.0  # every person of a 150-person school, all rules
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Page:
     name: str  # metric prefix, e.g. "people_list.search"
     user: User
     url: Callable[[], str]  # raises NoReverseMatch when the page does not exist yet
+    target: float = TARGET_P95_MS
 
 
 def pages_for(built: GeneratedDistrict) -> list[Page]:
@@ -75,7 +78,31 @@ def pages_for(built: GeneratedDistrict) -> list[Page]:
         ),
         Page("people_own", users[Role.STAFF], lambda: reverse("people:own")),
     ]
+    rule_set = _rule_set(school)
+    if rule_set is not None:
+        pages += [
+            Page(
+                "eligibility_board",
+                users[Role.PERSONNEL],
+                lambda: reverse("eligibility:board", args=[rule_set.pk]),
+                target=ELIGIBILITY_BOARD_P95_MS,
+            ),
+            Page(
+                "eligibility_person",
+                users[Role.PERSONNEL],
+                lambda: reverse("eligibility:person", args=[rule_set.pk, busiest]),
+            ),
+        ]
     return pages
+
+
+def _rule_set(school):  # type: ignore[no-untyped-def]
+    """The plan's rule set for the measured school, or None before the module exists."""
+    try:
+        from houbei.eligibility.services import create_rule_set
+    except ImportError:
+        return None
+    return create_rule_set(actor=None, school=school, name="基准测试条件")
 
 
 def measure(page: Page, *, requests: int, warmup: int) -> dict[str, float] | None:
@@ -129,9 +156,10 @@ def main(argv: list[str]) -> int:
             continue
         extra = {"vendor": connection.vendor, "requests": args.requests}
         emit("pages", f"{page.name}.p50", result["p50"], "ms", **extra)
-        emit("pages", f"{page.name}.p95", result["p95"], "ms", target=TARGET_P95_MS, **extra)
+        emit("pages", f"{page.name}.p95", result["p95"], "ms", target=page.target, **extra)
         emit("pages", f"{page.name}.queries", result["queries"], "queries")
-        worst = max(worst, result["p95"])
+        if page.target == TARGET_P95_MS:
+            worst = max(worst, result["p95"])
     emit("pages", "worst_p95", worst, "ms", target=TARGET_P95_MS, vendor=connection.vendor)
     if failed:
         log(f"pages that failed: {', '.join(failed)}")
