@@ -11,6 +11,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 EMPTY = "—"
 ChangeKind = Literal["added", "removed", "changed", "same"]
@@ -41,17 +42,35 @@ def target_type_label(target_type: str) -> str:
     return str(model._meta.verbose_name) if model is not None else target_type
 
 
+# Keys services record that are not fields of the entry's model.
+KEY_LABELS: dict[str, Any] = {
+    "row": gettext_lazy("记录编号"),
+    "rule_set": gettext_lazy("选拔条件"),
+    "computed": gettext_lazy("计算结果"),
+    "explanation": gettext_lazy("计算依据"),
+    "previous": gettext_lazy("原认定"),
+    "as_of": gettext_lazy("基准日"),
+    "target": gettext_lazy("目标"),
+    "counts": gettext_lazy("统计"),
+    "digest": gettext_lazy("校验值"),
+    "format": gettext_lazy("格式"),
+    "rows": gettext_lazy("行数"),
+}
+
+
 def field_label(model: type[models.Model] | None, key: str) -> str:
-    """The field's verbose name when the key is a field of the target's model."""
+    """The field's verbose name when the key is a field of the target's model, else the
+    name of a key services commonly record, else the key."""
     if key == "row":
-        return _("记录编号")
-    if model is None:
-        return key
-    try:
-        field = model._meta.get_field(key)
-    except FieldDoesNotExist:
-        return key
-    return str(getattr(field, "verbose_name", key))
+        return str(KEY_LABELS["row"])
+    if model is not None:
+        try:
+            field = model._meta.get_field(key)
+        except FieldDoesNotExist:
+            pass
+        else:
+            return str(getattr(field, "verbose_name", key))
+    return str(KEY_LABELS.get(key, key))
 
 
 def show_value(value: Any) -> str:
