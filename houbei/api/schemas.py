@@ -8,6 +8,7 @@ it to name the field (``houbei.api.errors``)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.db.models import Choices
@@ -15,6 +16,8 @@ from ninja import Field, Schema
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
+from houbei.eligibility.models import RulingOutcome
+from houbei.eligibility.rules import REGISTRY, Outcome, Strength, Verdict
 from houbei.organisation.models import LadderLevel, PostCategory, RotationLength
 from houbei.people import filters as people_filters
 from houbei.people.models import (
@@ -377,11 +380,197 @@ class PeopleQuery(Schema):
         )
 
 
+# --- Eligibility ------------------------------------------------------------------------
+
+RULE_TYPES = "，".join(f"{code}={kind.label}" for code, kind in REGISTRY.items())
+# The latest and earliest reference dates accepted: wide enough for any record, narrow
+# enough that the date arithmetic of the rules cannot leave the calendar.
+EARLIEST_AS_OF = dt.date(1900, 1, 1)
+LATEST_AS_OF = dt.date(2100, 12, 31)
+VERDICT_IN_SCOPE, VERDICT_ALL = "", "all"
+
+
+class EligibilityRuleOut(Schema):
+    key: str = Field(..., title="条件代码", description="在本套条件内唯一。")
+    type: str = Field(..., title="条件类型", description=RULE_TYPES)
+    strength: Strength = Field(..., title="性质", description=codes(Strength))
+    label: str = Field(..., title="条件表述")
+    params: dict[str, Any] = Field(..., title="参数", description="按条件类型而定。")
+    enabled: bool = Field(..., title="启用", description="停用的条件不参与计算。")
+
+
+class RuleSetOut(Schema):
+    id: int = Field(..., title="编号")
+    name: str = Field(..., title="名称")
+    description: str = Field(..., title="说明")
+    reference_date: dt.date | None = Field(
+        None, title="基准日", description="为 null 时按当天计算。"
+    )
+    is_default: bool = Field(..., title="学校默认条件")
+    archived: bool = Field(..., title="已归档")
+    rules: list[EligibilityRuleOut] = Field(..., title="条件", description="按排列顺序。")
+
+    @staticmethod
+    def resolve_archived(obj: Any) -> bool:
+        return obj.archived_at is not None
+
+    @staticmethod
+    def resolve_rules(obj: Any) -> list[Any]:
+        return list(obj.rules.all())
+
+
+class RuleSetFilters(Schema):
+    include_archived: bool = Field(False, title="含已归档条件")
+
+
+class RuleSetRef(Schema):
+    id: int = Field(..., title="编号")
+    name: str = Field(..., title="名称")
+
+
+class StaffRef(Schema):
+    id: int = Field(..., title="编号")
+    staff_number: str = Field(..., title="工号")
+    name: str = Field(..., title="姓名")
+
+
+class EvaluatedRuleOut(Schema):
+    """A rule as it was applied: its key names it in each person's results."""
+
+    key: str = Field(..., title="条件代码")
+    type: str = Field(..., title="条件类型", description=RULE_TYPES)
+    strength: Strength = Field(..., title="性质", description=codes(Strength))
+    label: str = Field(..., title="条件表述")
+    exempt_reason: str | None = Field(
+        None,
+        title="免除理由",
+        description="目标岗位免除了此条件时的理由；未免除时为 null。",
+    )
+
+
+class RuleResultOut(Schema):
+    key: str = Field(..., title="条件代码")
+    outcome: Outcome = Field(..., title="结果", description=codes(Outcome) + "；已含逐人认定。")
+    computed: Outcome = Field(
+        ...,
+        title="计算结果",
+        description="逐人认定之前按档案计算的结果；与 outcome 不同表示结果已被人工认定改变。",
+    )
+    short: str = Field(..., title="简要", description="如“6年2个月”“38岁”；可为空。")
+    text: str = Field(..., title="解释", description="计算所依据的数字和要求，中文。")
+
+
+class EvaluationRowOut(Schema):
+    id: int = Field(..., title="编号", description="教职工编号。")
+    staff_number: str = Field(..., title="工号")
+    name: str = Field(..., title="姓名")
+    verdict: Verdict = Field(..., title="结论", description=codes(Verdict))
+    priority: int = Field(..., title="优先条件数", description="符合的优先条件个数。")
+    results: list[RuleResultOut] = Field(..., title="各条件结果", description="按条件顺序。")
+
+
+class EvaluationOut(Schema):
+    rule_set: RuleSetRef = Field(..., title="选拔条件")
+    as_of: dt.date = Field(..., title="基准日")
+    target: str = Field(
+        ..., title="目标", description="规范写法的目标；为空表示用条件中设定的默认层级。"
+    )
+    target_label: str = Field(..., title="目标说明")
+    counts: dict[str, int] = Field(
+        ...,
+        title="各结论人数",
+        description="全部在册人员（不受 verdict 筛选影响）按结论计数：" + codes(Verdict),
+    )
+    rules: list[EvaluatedRuleOut] = Field(..., title="参与计算的条件")
+    people: list[EvaluationRowOut] = Field(
+        ..., title="人员", description="按结论、优先条件数（多者在前）、工号排列。"
+    )
+
+
+class RulingOut(Schema):
+    outcome: RulingOutcome = Field(..., title="认定结果", description=codes(RulingOutcome))
+    reason: str = Field(..., title="认定理由")
+    by: str = Field(..., title="认定人")
+    on: dt.date | None = Field(None, title="认定日期")
+
+
+class PersonRuleResultOut(RuleResultOut):
+    label: str = Field(..., title="条件表述")
+    type: str = Field(..., title="条件类型", description=RULE_TYPES)
+    strength: Strength = Field(..., title="性质", description=codes(Strength))
+    ruling: RulingOut | None = Field(
+        None, title="逐人认定", description="人工记录或改变计算结果的认定；没有时为 null。"
+    )
+    exempt_reason: str | None = Field(
+        None, title="免除理由", description="目标岗位免除了此条件时的理由；未免除时为 null。"
+    )
+
+
+class PersonEvaluationOut(Schema):
+    rule_set: RuleSetRef = Field(..., title="选拔条件")
+    as_of: dt.date = Field(..., title="基准日")
+    target: str = Field(..., title="目标")
+    target_label: str = Field(..., title="目标说明")
+    person: StaffRef = Field(..., title="人员")
+    verdict: Verdict = Field(..., title="结论", description=codes(Verdict))
+    priority: int = Field(..., title="优先条件数")
+    results: list[PersonRuleResultOut] = Field(..., title="各条件结果")
+
+
+class EvaluationQuery(Schema):
+    as_of: dt.date | None = Field(
+        None,
+        title="基准日",
+        ge=EARLIEST_AS_OF,
+        le=LATEST_AS_OF,
+        description="格式 YYYY-MM-DD；不传时用选拔条件的基准日，未设基准日则为当天。",
+    )
+    target: str = Field(
+        "",
+        title="目标",
+        max_length=60,
+        description="level:<层级>（" + codes(LadderLevel) + "）或 post:<本校岗位代码>；"
+        "不传时用条件中设定的默认目标层级。",
+    )
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _iso_date_only(cls, value: Any) -> Any:
+        # Pydantic would also take a Unix timestamp or 20210226; a reference date that an
+        # integrator mistyped should be refused, not read as another day.
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise PydanticCustomError("date_parsing", "invalid date")
+        return value.strip()
+
+    @field_validator("target")
+    @classmethod
+    def _trimmed(cls, value: str) -> str:
+        return value.strip()
+
+
+class BoardQuery(EvaluationQuery):
+    verdict: str = Field(
+        VERDICT_IN_SCOPE,
+        title="结论",
+        description="空=推荐范围内的全部人员（默认），all=全部人员（含不在推荐范围的），"
+        "或只看一种结论：" + codes(Verdict),
+    )
+
+    @field_validator("verdict")
+    @classmethod
+    def _known_verdict(cls, value: str) -> str:
+        if not value:
+            return value
+        return str(_one_of(value, [VERDICT_ALL, *Verdict.values]))
+
+
 def field_labels() -> dict[str, str]:
     """Field name → Chinese title, over every schema here; used to name fields in errors."""
     labels: dict[str, str] = {}
     schemas = (PersonCreateIn, PersonPatchIn, PersonDetailOut, PostOut, SchoolOut)
-    for schema in (*schemas, PeopleQuery, PostFilters):
+    for schema in (*schemas, PeopleQuery, PostFilters, BoardQuery, RuleSetFilters):
         for name, info in schema.model_fields.items():
             if info.title:
                 labels.setdefault(name, info.title)

@@ -71,6 +71,18 @@ ACTION_LABELS: dict[str, Any] = {
     "people.honour.removed": _("删除荣誉"),
     "people.roster.imported": _("导入名册"),
     "people.roster.exported": _("导出名册"),
+    # eligibility
+    "eligibility.rule_set.created": _("新建选拔条件"),
+    "eligibility.rule_set.updated": _("修改选拔条件"),
+    "eligibility.rule_set.archived": _("归档选拔条件"),
+    "eligibility.rule.updated": _("修改条件"),
+    "eligibility.exemption.granted": _("免除岗位条件"),
+    "eligibility.exemption.revoked": _("撤销岗位免除"),
+    "eligibility.ruling.overridden": _("逐人认定（改变计算结果）"),
+    "eligibility.ruling.recorded": _("记录人工条件结果"),
+    "eligibility.ruling.revoked": _("撤销逐人认定"),
+    "eligibility.snapshot.taken": _("保存结果快照"),
+    "eligibility.board.exported": _("导出资格审查结果"),
 }
 
 

@@ -6,11 +6,22 @@ they span (never personal records), so the route test does not expect them to be
 another school of their district there."""
 
 from houbei.accounts.models import Role
+from houbei.eligibility.models import RuleSet
+from houbei.eligibility.services import create_rule_set
 
 ALL = frozenset(Role)
 # Who reads the registry: the school roles that see it in the UI. District and system
 # roles see aggregates only, in the API as in the UI.
 REGISTRY_READERS = frozenset({Role.PERSONNEL, Role.DECISION})
+# Eligibility results are personal records too: the same readers, never the spanning roles.
+ELIGIBILITY_READERS = frozenset({Role.PERSONNEL, Role.DECISION})
+
+
+def _rule_set(school):  # type: ignore[no-untyped-def]
+    """The school's rule set, made on first use (the route test's context has none)."""
+    existing = RuleSet.objects.filter(school=school).first()
+    return existing or create_rule_set(actor=None, school=school, name="路由测试")
+
 
 RULES = {
     # The description and the docs page hold no data; integrators read them before they
@@ -46,5 +57,22 @@ RULES = {
         "api": True,
         "method": "POST",
         "data": {"staff_number": "ROUTE-1", "name": "路由测试", "gender": "F"},
+    },
+    "api:eligibility_rule_sets": {"allowed": ELIGIBILITY_READERS, "api": True},
+    "api:eligibility_evaluation": {
+        "allowed": ELIGIBILITY_READERS,
+        "api": True,
+        "kwargs": lambda c: {"rule_set_id": _rule_set(c.school).pk},
+        "foreign_kwargs": lambda c: {"rule_set_id": _rule_set(c.other_school).pk},
+    },
+    "api:eligibility_person": {
+        "allowed": ELIGIBILITY_READERS,
+        "api": True,
+        "kwargs": lambda c: {"rule_set_id": _rule_set(c.school).pk, "person_id": c.person.pk},
+        # The school's own rule set with another school's person.
+        "foreign_kwargs": lambda c: {
+            "rule_set_id": _rule_set(c.school).pk,
+            "person_id": c.foreign_person.pk,
+        },
     },
 }

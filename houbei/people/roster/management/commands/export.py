@@ -1,10 +1,12 @@
 """``houbei export KIND --format json|xlsx --school CODE [--output FILE] [filters]``
 
 Runs a registered exporter (``houbei.core.exports``), e.g. ``houbei export roster
---format xlsx --school shiba --status on``. JSON goes to standard output unless
-``--output`` is given; a workbook is written to ``--output`` or, by default, to the
-exporter's file name in the current directory. The export is audited as a system
-action."""
+--format xlsx --school shiba --status on``, or the eligibility board, ``houbei export
+eligibility --school shiba [--rule-set ID] [--as-of 2021-02-26] [--target level:3]
+[--verdict eligible]`` (the school's default rule set unless ``--rule-set``). JSON goes
+to standard output unless ``--output`` is given; a workbook is written to ``--output``
+or, by default, to the exporter's file name in the current directory. The export is
+audited as a system action."""
 
 from __future__ import annotations
 
@@ -31,6 +33,8 @@ FILTER_OPTIONS = {
     "age_min": "age_min",
     "age_max": "age_max",
 }
+# The eligibility board's options (``eligibility.exports.EligibilityExportRequest``).
+ELIGIBILITY_OPTIONS = ("rule_set", "as_of", "target", "verdict")
 
 
 class Command(BaseCommand):
@@ -58,6 +62,16 @@ class Command(BaseCommand):
             help="national ID numbers in full (audited; needs --reason)",
         )
         parser.add_argument("--reason", default="", help="why full ID numbers are exported")
+        parser.add_argument(
+            "--rule-set", dest="rule_set", help="eligibility: rule set id (default: the school's)"
+        )
+        parser.add_argument("--as-of", dest="as_of", help="eligibility: reference date YYYY-MM-DD")
+        parser.add_argument("--target", help="eligibility: level:N or post:CODE")
+        parser.add_argument(
+            "--verdict",
+            help="eligibility: eligible, flagged, ineligible, incomplete, out_of_scope, "
+            "or all (default: everyone in scope)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         school = School.objects.filter(code=options["school"]).first()
@@ -70,11 +84,24 @@ class Command(BaseCommand):
         }
         if options["full_ids"] and not options["reason"].strip():
             raise CommandError("导出完整身份证号时请用 --reason 说明用途。", returncode=1)
-        filters: Any = parse_filters(params)
-        if options["kind"] == "roster":
-            filters = RosterExportRequest(
-                people=filters, full_national_ids=options["full_ids"], reason=options["reason"]
+        given = [o for o in ELIGIBILITY_OPTIONS if options.get(o) not in (None, "")]
+        filters: Any
+        if options["kind"] == "eligibility":
+            if params or options["full_ids"]:
+                raise CommandError("名册的筛选条件不能用于 eligibility 导出。", returncode=1)
+            # As text: the exporter parses and checks it (people does not import
+            # eligibility, which builds on it).
+            filters = {o: options[o] for o in given}
+        elif given:
+            raise CommandError(
+                "--rule-set、--as-of、--target、--verdict 只用于 eligibility 导出。", returncode=1
             )
+        else:
+            filters = parse_filters(params)
+            if options["kind"] == "roster":
+                filters = RosterExportRequest(
+                    people=filters, full_national_ids=options["full_ids"], reason=options["reason"]
+                )
         try:
             file = exports.run_export(
                 options["kind"], school, actor=None, filters=filters, fmt=options["format"]
