@@ -51,7 +51,7 @@ def _staff(school):
 def test_board_what_if_override_export_and_audit(
     page, live_server, users, school, login, screenshot, tmp_path
 ) -> None:
-    ready, near, new = _staff(school)
+    _ready, _near, new = _staff(school)
     rule_set = services.create_rule_set(
         actor=None, school=school, name="2021年后备干部选拔条件", reference_date=REF
     )
