@@ -29,7 +29,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from houbei.people import durations
 
@@ -401,7 +401,11 @@ def _spell_list(record: PersonRecord, posts: frozenset[int], ctx: Context, limit
     for spell in rows[:limit]:
         name = ctx.posts[spell.post_id].name if spell.post_id in ctx.posts else "?"
         if spell.end is None or spell.end >= ctx.as_of:
-            until = _("今") if spell.end is None else _("基准日")
+            until = (
+                pgettext("period end", "今")
+                if spell.end is None
+                else pgettext("period end", "基准日")
+            )
         else:
             until = _date(spell.end)
         parts.append(
@@ -1161,7 +1165,9 @@ def explain(plan: Plan, record: PersonRecord) -> Explanation:
                 strength=rule.strength,
                 outcome=outcome,
                 computed=computed,
-                text=compiled.kind.describe(facts, compiled.prep, record, plan.ctx),
+                text=_manual_text(plan.ctx.rulings.get((record.id, rule.key)))
+                if isinstance(compiled.kind, Manual)
+                else compiled.kind.describe(facts, compiled.prep, record, plan.ctx),
                 short=compiled.kind.short(facts, compiled.prep, plan.ctx),
                 ruling=plan.ctx.rulings.get((record.id, rule.key)),
                 exempt_reason=compiled.prep.exempt_reason,
@@ -1173,6 +1179,15 @@ def explain(plan: Plan, record: PersonRecord) -> Explanation:
         results=tuple(results),
         priority=judgement.priority,
     )
+
+
+def _manual_text(ruling: Ruling | None) -> str:
+    if ruling is None:
+        return _("尚未记录（由组织考察等环节逐人记录）。")
+    template = (
+        _("已记录为符合：%(reason)s") if ruling.outcome == P else _("已记录为不符合：%(reason)s")
+    )
+    return template % {"reason": ruling.reason}
 
 
 def shorts(plan: Plan, facts: Facts) -> list[str]:

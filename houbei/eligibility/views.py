@@ -285,6 +285,12 @@ def board(request: AuthedRequest, pk: int) -> HttpResponse:
     except RuleError as error:
         messages.error(request, error.message)
         return redirect("eligibility:rules", pk=rule_set.pk)
+    if query.target and not result.target_code:
+        messages.warning(
+            request,
+            _("没有“%(target)s”这一目标岗位或层级，已按条件中的默认层级计算。")
+            % {"target": query.target},
+        )
     context = _board_context(rule_set, query, result)
     if _is_htmx(request):
         response = render(request, "eligibility/board.html#results", context)

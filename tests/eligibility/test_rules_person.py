@@ -294,6 +294,8 @@ def test_manual_rule_takes_the_ruling(ruled: str, verdict: str) -> None:
     assert result.ruling == ruling
     assert result.overridden
     assert explanation.verdict == verdict
+    recorded = "已记录为符合" if ruled == "pass" else "已记录为不符合"
+    assert result.text == f"{recorded}：考察组谈话记录"
     # Someone else's record is untouched.
     assert explain(p, person(2)).results[0].outcome == "unknown"
 
