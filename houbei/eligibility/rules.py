@@ -21,6 +21,8 @@ MANUAL is recorded by a person, SCOPE decides who is considered at all (推荐�
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gc
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -243,6 +245,12 @@ def _years_text(years: str) -> str:
 
 def _months_of(years: str) -> int:
     return int((Decimal(years) * 12).to_integral_value())
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalised(title: str) -> str:
+    # Titles repeat across thousands of people: normalise each spelling once.
+    return normalise_title(title)
 
 
 def normalise_title(title: str) -> str:
@@ -737,6 +745,19 @@ class HonoursPriority(RuleType):
             key=lambda h: (-h.level, -h.year, h.title),
         )
 
+    def column(self, facts: Sequence[Facts], prep: Prepared) -> list[str]:
+        titles, level, year = prep.titles, prep.level or 1, prep.extra["year"]
+        norm = _normalised
+        return [
+            P
+            if f.honours
+            and any(
+                h.level >= level and h.year <= year and norm(h.title) in titles for h in f.honours
+            )
+            else F
+            for f in facts
+        ]
+
     def raw(self, facts: Facts, prep: Prepared) -> str:
         if not facts.honours:
             return F
@@ -803,6 +824,12 @@ class Attestation(RuleType):
             return FL
         return P if facts.fit_for_duty else F
 
+    def column(self, facts: Sequence[Facts], prep: Prepared) -> list[str]:
+        if prep.low is not None:
+            return super().column(facts, prep)
+        # Without a validity period only the recorded answer counts.
+        return [U if (fit := f.fit_for_duty) is None else P if fit else F for f in facts]
+
     def describe(self, facts: Facts, prep: Prepared, record: PersonRecord, ctx: Context) -> str:
         on = facts.fit_for_duty_on
         if facts.fit_for_duty is None:
@@ -845,6 +872,9 @@ class Manual(RuleType):
     )
     strengths = (Strength.MANUAL,)
     default_strength = Strength.MANUAL
+
+    def column(self, facts: Sequence[Facts], prep: Prepared) -> list[str]:
+        return [U] * len(facts)
 
     def raw(self, facts: Facts, prep: Prepared) -> str:
         return U
@@ -1070,6 +1100,16 @@ def judge(plan: Plan, facts: Sequence[Facts]) -> Judgements:
     per verdict ingredient) so a district's 200,000 people take a fraction of a second;
     rulings then replace the outcomes they concern. Gives what ``verdict_of`` gives person
     by person."""
+    was = gc.isenabled()
+    gc.disable()  # only lists of shared strings are built: no cycles to collect
+    try:
+        return _judge(plan, facts)
+    finally:
+        if was:
+            gc.enable()
+
+
+def _judge(plan: Plan, facts: Sequence[Facts]) -> Judgements:
     n = len(facts)
     computed: list[list[str]] = []
     for compiled in plan.rules:
