@@ -7,6 +7,8 @@ who did what and why."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -89,21 +91,14 @@ class Rule(models.Model):
         return REGISTRY[self.type]
 
 
-class ExemptionQuerySet(models.QuerySet["Exemption"]):
-    def active(self) -> ExemptionQuerySet:
+class RevocableQuerySet(models.QuerySet[Any]):
+    def active(self) -> RevocableQuerySet:
         return self.filter(revoked_at__isnull=True)
 
 
-class Exemption(models.Model):
-    """A rule waived for one target post ("个别岗位酌情处理"), with the written reason."""
+class Revocable(models.Model):
+    """Who granted it and when; revoked, not deleted, with who, when and why."""
 
-    rule = models.ForeignKey(
-        Rule, on_delete=models.CASCADE, related_name="exemptions", verbose_name=_("条件")
-    )
-    post = models.ForeignKey(
-        Post, on_delete=models.PROTECT, related_name="exemptions", verbose_name=_("目标岗位")
-    )
-    reason = models.CharField(_("理由"), max_length=300)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -114,7 +109,22 @@ class Exemption(models.Model):
     )
     revoke_reason = models.CharField(_("撤销理由"), max_length=300, blank=True)
 
-    objects = ExemptionQuerySet.as_manager()
+    objects = RevocableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Exemption(Revocable):
+    """A rule waived for one target post ("个别岗位酌情处理"), with the written reason."""
+
+    rule = models.ForeignKey(
+        Rule, on_delete=models.CASCADE, related_name="exemptions", verbose_name=_("条件")
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="exemptions", verbose_name=_("目标岗位")
+    )
+    reason = models.CharField(_("理由"), max_length=300)
 
     class Meta:
         verbose_name = _("岗位免除")
@@ -137,12 +147,7 @@ class RulingOutcome(models.TextChoices):
     FAIL = Outcome.FAIL.value, _("不符合")
 
 
-class RulingQuerySet(models.QuerySet["Ruling"]):
-    def active(self) -> RulingQuerySet:
-        return self.filter(revoked_at__isnull=True)
-
-
-class Ruling(models.Model):
+class Ruling(Revocable):
     """One person's result on one rule set by a person: the record of a manual rule
     (思想表现 …) or an override of a computed rule, always with a written reason."""
 
@@ -154,17 +159,6 @@ class Ruling(models.Model):
     )
     outcome = models.CharField(_("结果"), max_length=10, choices=RulingOutcome.choices)
     reason = models.CharField(_("理由"), max_length=500)
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    granted_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    revoke_reason = models.CharField(_("撤销理由"), max_length=300, blank=True)
-
-    objects = RulingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("逐人认定")

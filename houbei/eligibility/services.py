@@ -240,14 +240,7 @@ def revoke_exemption(*, actor: Any, exemption: Exemption, reason: str) -> Exempt
     with transaction.atomic():
         rule_set, _rule = _lock_rule(exemption.rule)
         locked = Exemption.objects.select_for_update().select_related("post").get(pk=exemption.pk)
-        if locked.revoked_at is not None:
-            raise Conflict(_("此免除已撤销。"))
-        locked.revoked_at, locked.revoked_by, locked.revoke_reason = (
-            timezone.now(),
-            _user(actor),
-            reason,
-        )
-        locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+        _revoke(locked, actor=actor, reason=reason, already=_("此免除已撤销。"))
         record(
             actor=actor,
             action="eligibility.exemption.revoked",
@@ -258,6 +251,14 @@ def revoke_exemption(*, actor: Any, exemption: Exemption, reason: str) -> Exempt
             target_label=f"{rule_set.name} · {_rule.label} · {locked.post.name}",
         )
     return locked
+
+
+def _revoke(row: Exemption | Ruling, *, actor: Any, reason: str, already: str) -> None:
+    """Mark a locked exemption or ruling revoked (rows are kept, never deleted)."""
+    if row.revoked_at is not None:
+        raise Conflict(already)
+    row.revoked_at, row.revoked_by, row.revoke_reason = timezone.now(), _user(actor), reason
+    row.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
 
 
 def _user(actor: Any) -> Any:
@@ -281,12 +282,7 @@ def record_ruling(*, actor: Any, rule: Rule, person: Person, outcome: str, reaso
             Ruling.objects.select_for_update().active().filter(rule=locked, person=person).first()
         )
         if previous is not None:
-            previous.revoked_at, previous.revoked_by, previous.revoke_reason = (
-                timezone.now(),
-                _user(actor),
-                reason[:REASON_MAX],
-            )
-            previous.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+            _revoke(previous, actor=actor, reason=reason[:REASON_MAX], already="")
         ruling = Ruling.objects.create(
             rule=locked, person=person, outcome=outcome, reason=reason, granted_by=_user(actor)
         )
@@ -312,14 +308,7 @@ def revoke_ruling(*, actor: Any, ruling: Ruling, reason: str) -> Ruling:
     with transaction.atomic():
         rule_set, rule = _lock_rule(ruling.rule)
         locked = Ruling.objects.select_for_update().select_related("person").get(pk=ruling.pk)
-        if locked.revoked_at is not None:
-            raise Conflict(_("此认定已撤销。"))
-        locked.revoked_at, locked.revoked_by, locked.revoke_reason = (
-            timezone.now(),
-            _user(actor),
-            reason,
-        )
-        locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+        _revoke(locked, actor=actor, reason=reason, already=_("此认定已撤销。"))
         record(
             actor=actor,
             action="eligibility.ruling.revoked",
