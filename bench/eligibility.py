@@ -10,9 +10,10 @@ Rows go in by COPY on PostgreSQL (then VACUUM ANALYZE) and ``executemany`` on SQ
 
 Then, in the same run, warm cache, the median of ``--runs`` interleaved runs of
 
-(a) ``bare_select_seconds``: every history row's person_id, post_id, start and end and
-    every person's ``loading.PERSON_FIELDS``, fetched to Python — the floor for anything
-    that reads the registry;
+(a) ``bare_select_seconds``: every history row's person_id, post_id, start and end,
+    every person's ``loading.PERSON_FIELDS`` and every honour's person_id, title, level
+    and year — the three tables the plan's rules read — fetched to Python: the floor for
+    anything that reads the registry;
 (b) ``load_evaluate_seconds``: the school plan's rule set (``defaults.PLAN_RULES``)
     compiled against the district's posts, ``loading.bulk_facts`` over the district's
     staff and ``rules.judge`` — everyone's verdict, with ``baseline`` = (a) and
@@ -275,14 +276,18 @@ def plan_rules() -> list[RuleDef]:
 
 
 def bare_select() -> int:
-    """(a): the same history rows and person fields, fetched and nothing more."""
+    """(a): the rows the evaluation reads — every history row, person and honour, the
+    columns it looks at — fetched and nothing more."""
     q = connection.ops.quote_name
     history = PostHistory._meta.db_table
     person = Person._meta.db_table
+    honour = Honour._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT person_id, post_id, start, {q('end')} FROM {q(history)}")
         rows = len(cursor.fetchall())
         cursor.execute(f"SELECT {', '.join(map(q, loading.PERSON_FIELDS))} FROM {q(person)}")
+        rows += len(cursor.fetchall())
+        cursor.execute(f"SELECT person_id, title, level, year FROM {q(honour)}")
         rows += len(cursor.fetchall())
     return rows
 

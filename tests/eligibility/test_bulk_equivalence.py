@@ -385,6 +385,41 @@ def test_bulk_facts_count_a_spell_begun_on_the_reference_date(school: School) ->
     assert loading.bulk_facts(plan, people)[0].set_months[head_set] == 60
 
 
+def test_bulk_facts_measure_stretches_outside_the_month_lookup(school: School) -> None:
+    """Before 1850 and after 2200 the merge measures with dates instead of its table."""
+    posts = loading.post_refs(school)
+    spells = [
+        ("class-teacher", D(1849, 3, 31), D(1851, 2, 27)),
+        ("grade-leader", D(2199, 1, 31), None),
+    ]
+    store(school, [Draft(D(1830, 1, 1), D(1849, 1, 1), "in", "on", True, None, spells, [])])
+    people = Person.objects.filter(school=school).order_by("pk")
+    for as_of in (D(1851, 1, 1), D(2200, 2, 28), D(2200, 3, 1)):
+        check(plan_for(Setting(as_of, "level:3", True, False, []), posts, []), people)
+
+
+def test_bulk_facts_read_values_outside_the_choices_as_stored(school: School) -> None:
+    """Coded columns travel as positions in their choices on PostgreSQL: a value stored
+    outside them (an old import, a hand edit) is still read exactly, as are dates far out."""
+    posts = loading.post_refs(school)
+    ids = store(school, [
+        Draft(D(2250, 1, 1), D(1849, 12, 31), "in", "on", False, D(2300, 5, 5), [], []),
+        Draft(D(1980, 1, 1), D(2010, 9, 1), "in", "on", None, None, [], []),
+        Draft(D(1981, 1, 1), D(2011, 9, 1), "in", "on", True, D(2024, 2, 29), [], []),
+    ])  # fmt: skip
+    Person.objects.filter(pk=ids[1]).update(establishment="temp", post_status="")
+    Person.objects.filter(pk=ids[2]).update(post_status="leave")
+    people = Person.objects.filter(school=school).order_by("pk")
+    check(plan_for(Setting(D(2026, 9, 1), "level:2", False, False, []), posts, []), people)
+    facts = loading.bulk_facts(
+        plan_for(Setting(D(2026, 9, 1), "", False, False, []), posts, []), people
+    )
+    assert [(f.establishment, f.post_status, f.fit_for_duty) for f in facts] == [
+        ("in", "on", False), ("temp", "", None), ("in", "leave", True)
+    ]  # fmt: skip
+    assert (facts[0].birth_date, facts[0].fit_for_duty_on) == (D(2250, 1, 1), D(2300, 5, 5))
+
+
 # Judging in columns against judging person by person: pure, no database.
 
 MEMORY_POSTS = {
