@@ -173,7 +173,7 @@ class Evaluation:
     target_label: str
     plan: Plan
     people: list[Person]
-    facts: list[Facts]
+    facts: Sequence[Facts]
     judgements: Judgements
     _rows: list[Row] | None = field(default=None, repr=False)
 

@@ -18,7 +18,6 @@ import contextlib
 import datetime as dt
 import functools
 import gc
-import itertools
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -37,7 +36,7 @@ from houbei.people import durations
 from houbei.people.models import Establishment, Honour, Person, PostHistory, PostStatus
 
 from .records import HonourRecord, PersonRecord, PostRef, Spell
-from .rules import Facts, HonoursPriority, Plan
+from .rules import FactsTable, HonoursPriority, Plan
 
 _ONE_DAY = dt.timedelta(days=1)
 
@@ -220,17 +219,19 @@ def _merge_months(history: History, plan: Plan) -> list[tuple[np.ndarray, np.nda
 
 
 def _aligned(per_set: list[tuple[np.ndarray, np.ndarray]], ids: list[int]) -> list[list[int]]:
-    """Each person's months per post set, in the order of ``ids`` (ascending), 0 where
-    the person has no row in the set."""
+    """For each post set, everyone's months in it in the order of ``ids`` (ascending), 0
+    for a person without rows in the set."""
     wanted = np.array(ids, dtype=np.int64)
-    table = np.zeros((len(ids), len(per_set)), dtype=np.int64)
-    for index, (owners, totals) in enumerate(per_set):
+    out = []
+    for owners, totals in per_set:
+        column = np.zeros(len(ids), dtype=np.int64)
         if len(owners):
             at = np.searchsorted(wanted, owners)
             found = at < len(wanted)
             found[found] = wanted[at[found]] == owners[found]
-            table[at[found], index] = totals[found]
-    return table.tolist()
+            column[at[found]] = totals[found]
+        out.append(column.tolist())
+    return out
 
 
 def _day_sql(expression: str, vendor: str) -> str:
@@ -386,15 +387,15 @@ def without_gc() -> Iterator[None]:
             gc.enable()
 
 
-def bulk_facts(plan: Plan, people: QuerySet[Person]) -> list[Facts]:
-    """The ``Facts`` of ``people`` (ordered by id) for ``plan``, equal to ``rules.facts_of``
-    of their records — except that honours are read only when a rule looks at them.
-    Three queries."""
+def bulk_facts(plan: Plan, people: QuerySet[Person]) -> FactsTable:
+    """The ``Facts`` of ``people`` (ordered by id) for ``plan`` as a ``FactsTable``, equal to
+    ``rules.facts_of`` of their records — except that honours are read only when a rule
+    looks at them. Three queries."""
     with without_gc():
         return _bulk_facts(plan, people)
 
 
-def _bulk_facts(plan: Plan, people: QuerySet[Person]) -> list[Facts]:
+def _bulk_facts(plan: Plan, people: QuerySet[Person]) -> FactsTable:
     per_set = _merge_months(history_columns(plan, people), plan)
     honours: dict[int, tuple[HonourRecord, ...]] = {}
     if any(isinstance(c.kind, HonoursPriority) for c in plan.rules):
@@ -413,16 +414,18 @@ def _bulk_facts(plan: Plan, people: QuerySet[Person]) -> list[Facts]:
                 record = records[key] = HonourRecord(title, level, year)
             grouped[person_id].append(record)
         honours = {pk: tuple(items) for pk, items in grouped.items()}
-    ids, *fields = person_columns(people)
+    ids, birth, joined, establishment, status, fit, fit_on = person_columns(people)
     none: tuple[HonourRecord, ...] = ()
-    return list(
-        map(
-            Facts,
-            ids,
-            *fields,
-            _aligned(per_set, ids),
-            [honours.get(pk, none) for pk in ids] if honours else itertools.repeat(none),
-        )
+    return FactsTable(
+        ids,
+        birth,
+        joined,
+        establishment,
+        status,
+        fit,
+        fit_on,
+        _aligned(per_set, ids),
+        [honours.get(pk, none) for pk in ids] if honours else [none] * len(ids),
     )
 
 

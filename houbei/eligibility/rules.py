@@ -29,7 +29,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, overload
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -104,6 +104,85 @@ class Facts:
     fit_for_duty_on: dt.date | None
     set_months: list[int]
     honours: tuple[HonourRecord, ...] = ()
+
+
+class FactsTable(Sequence[Facts]):
+    """Many people's ``Facts`` held by column — one list per field, ``set_months[k]`` the
+    months in post set k for everyone — so the verdicts of a district are computed over
+    plain lists without an object per person. Indexing builds one person's ``Facts``."""
+
+    __slots__ = (
+        "birth_date",
+        "establishment",
+        "fit_for_duty",
+        "fit_for_duty_on",
+        "honours",
+        "id",
+        "joined_school_on",
+        "post_status",
+        "set_months",
+    )
+
+    def __init__(
+        self,
+        id: list[int],
+        birth_date: list[dt.date | None],
+        joined_school_on: list[dt.date | None],
+        establishment: list[str],
+        post_status: list[str],
+        fit_for_duty: list[bool | None],
+        fit_for_duty_on: list[dt.date | None],
+        set_months: list[list[int]],
+        honours: list[tuple[HonourRecord, ...]],
+    ) -> None:
+        self.id = id
+        self.birth_date = birth_date
+        self.joined_school_on = joined_school_on
+        self.establishment = establishment
+        self.post_status = post_status
+        self.fit_for_duty = fit_for_duty
+        self.fit_for_duty_on = fit_for_duty_on
+        self.set_months = set_months
+        self.honours = honours
+
+    @classmethod
+    def of(cls, facts: Sequence[Facts], sets: int) -> FactsTable:
+        """``facts`` by column (itself if it already is a table)."""
+        if isinstance(facts, FactsTable):
+            return facts
+        return cls(
+            [f.id for f in facts],
+            [f.birth_date for f in facts],
+            [f.joined_school_on for f in facts],
+            [f.establishment for f in facts],
+            [f.post_status for f in facts],
+            [f.fit_for_duty for f in facts],
+            [f.fit_for_duty_on for f in facts],
+            [[f.set_months[k] for f in facts] for k in range(sets)],
+            [f.honours for f in facts],
+        )
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    @overload
+    def __getitem__(self, i: int) -> Facts: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Facts]: ...
+    def __getitem__(self, i: int | slice) -> Facts | list[Facts]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return Facts(
+            self.id[i],
+            self.birth_date[i],
+            self.joined_school_on[i],
+            self.establishment[i],
+            self.post_status[i],
+            self.fit_for_duty[i],
+            self.fit_for_duty_on[i],
+            [months[i] for months in self.set_months],
+            self.honours[i],
+        )
 
 
 def months_in(spells: Iterable[tuple[dt.date, dt.date | None]], as_of: dt.date) -> int:
@@ -303,7 +382,7 @@ class RuleType:
     def raw(self, facts: Facts, prep: Prepared) -> str:
         raise NotImplementedError
 
-    def column(self, facts: Sequence[Facts], prep: Prepared) -> list[str]:
+    def column(self, facts: FactsTable, prep: Prepared) -> list[str]:
         """``raw`` for everyone; hot types override it with an inlined comprehension."""
         raw = self.raw
         return [raw(f, prep) for f in facts]
@@ -357,10 +436,10 @@ class YearsAtSchool(RuleType):
         assert prep.low is not None
         return P if joined <= prep.low else F
 
-    def column(self, facts: Sequence[Facts], prep: Prepared) -> list[str]:
+    def column(self, facts: FactsTable, prep: Prepared) -> list[str]:
         low = prep.low
         assert low is not None
-        return [U if (j := f.joined_school_on) is None else P if j <= low else F for f in facts]
+        return [U if j is None else P if j <= low else F for j in facts.joined_school_on]
 
     def _months(self, facts: Facts, ctx: Context) -> int:
         joined = facts.joined_school_on
@@ -474,10 +553,10 @@ class YearsInPosts(RuleType):
         assert prep.set_index is not None
         return P if facts.set_months[prep.set_index] >= prep.months else F
 
-    def column(self, facts: Sequence[Facts], prep: Prepared) -> list[str]:
+    def column(self, facts: FactsTable, prep: Prepared) -> list[str]:
         i, months = prep.set_index, prep.months
         assert i is not None
-        return [P if f.set_months[i] >= months else F for f in facts]
+        return [P if m >= months else F for m in facts.set_months[i]]
 
     def describe(self, facts: Facts, prep: Prepared, record: PersonRecord, ctx: Context) -> str:
         assert prep.set_index is not None
@@ -558,7 +637,7 @@ class YearsAtLevelBelow(RuleType):
             return P
         return P if facts.set_months[prep.set_index] >= prep.months else F
 
-    def column(self, facts: Sequence[Facts], prep: Prepared) -> list[str]:
+    def column(self, facts: FactsTable, prep: Prepared) -> list[str]:
         if (
             prep.level is None
             or prep.exempt_reason is not None
@@ -567,7 +646,7 @@ class YearsAtLevelBelow(RuleType):
         ):
             return super().column(facts, prep)
         i, months = prep.set_index, prep.months
-        return [P if f.set_months[i] >= months else F for f in facts]
+        return [P if m >= months else F for m in facts.set_months[i]]
 
     def describe(self, facts: Facts, prep: Prepared, record: PersonRecord, ctx: Context) -> str:
         required = _years_text(_years_param(prep.months))
@@ -660,13 +739,12 @@ class AgeBand(RuleType):
             return F
         return P
 
-    def column(self, facts: Sequence[Facts], prep: Prepared) -> list[str]:
+    def column(self, facts: FactsTable, prep: Prepared) -> list[str]:
         low = prep.low or dt.date.max
         high = prep.high or dt.date.min
         as_of = prep.extra["as_of"]
         return [
-            U if (b := f.birth_date) is None or b > as_of else P if high < b <= low else F
-            for f in facts
+            U if b is None or b > as_of else P if high < b <= low else F for b in facts.birth_date
         ]
 
     def _band(self, prep: Prepared) -> str:
@@ -747,14 +825,14 @@ class HonoursPriority(RuleType):
             key=lambda h: (-h.level, -h.year, h.title),
         )
 
-    def column(self, facts: Sequence[Facts], prep: Prepared) -> list[str]:
+    def column(self, facts: FactsTable, prep: Prepared) -> list[str]:
         titles, level, year = prep.titles, prep.level or 1, prep.extra["year"]
         listed: dict[str, bool] = {}  # by title as typed: a district has a few hundred
         out: list[str] = []
         append = out.append
-        for f in facts:
+        for person in facts.honours:
             outcome = F
-            for h in f.honours:  # a plain loop: a generator per person costs more
+            for h in person:  # a plain loop: a generator per person costs more
                 if h.level >= level and h.year <= year:
                     found = listed.get(h.title)
                     if found is None:
@@ -831,11 +909,11 @@ class Attestation(RuleType):
             return FL
         return P if facts.fit_for_duty else F
 
-    def column(self, facts: Sequence[Facts], prep: Prepared) -> list[str]:
+    def column(self, facts: FactsTable, prep: Prepared) -> list[str]:
         if prep.low is not None:
             return super().column(facts, prep)
         # Without a validity period only the recorded answer counts.
-        return [U if (fit := f.fit_for_duty) is None else P if fit else F for f in facts]
+        return [U if fit is None else P if fit else F for fit in facts.fit_for_duty]
 
     def describe(self, facts: Facts, prep: Prepared, record: PersonRecord, ctx: Context) -> str:
         on = facts.fit_for_duty_on
@@ -880,7 +958,7 @@ class Manual(RuleType):
     strengths = (Strength.MANUAL,)
     default_strength = Strength.MANUAL
 
-    def column(self, facts: Sequence[Facts], prep: Prepared) -> list[str]:
+    def column(self, facts: FactsTable, prep: Prepared) -> list[str]:
         return [U] * len(facts)
 
     def raw(self, facts: Facts, prep: Prepared) -> str:
@@ -901,9 +979,9 @@ class _Scope(RuleType):
     def raw(self, facts: Facts, prep: Prepared) -> str:
         return P if getattr(facts, self.attribute) in prep.values else F
 
-    def column(self, facts: Sequence[Facts], prep: Prepared) -> list[str]:
+    def column(self, facts: FactsTable, prep: Prepared) -> list[str]:
         values = prep.values
-        return [P if v in values else F for v in map(operator.attrgetter(self.attribute), facts)]
+        return [P if v in values else F for v in getattr(facts, self.attribute)]
 
     def describe(self, facts: Facts, prep: Prepared, record: PersonRecord, ctx: Context) -> str:
         labels = dict(self.params[0].choices)
@@ -1131,7 +1209,8 @@ def judge(plan: Plan, facts: Sequence[Facts]) -> Judgements:
             gc.enable()
 
 
-def _judge(plan: Plan, facts: Sequence[Facts]) -> Judgements:
+def _judge(plan: Plan, people: Sequence[Facts]) -> Judgements:
+    facts = FactsTable.of(people, len(plan.post_sets))
     n = len(facts)
     computed: list[list[str]] = []
     for compiled in plan.rules:
@@ -1142,7 +1221,7 @@ def _judge(plan: Plan, facts: Sequence[Facts]) -> Judgements:
     outcomes = computed
     rulings = plan.ctx.rulings
     if rulings:
-        index = {f.id: i for i, f in enumerate(facts)}
+        index = {pk: i for i, pk in enumerate(facts.id)}
         outcomes = [list(column) for column in computed]
         keys = {c.rule.key: r for r, c in enumerate(plan.rules)}
         for (person_id, key), ruling in rulings.items():
@@ -1166,7 +1245,7 @@ def _judge(plan: Plan, facts: Sequence[Facts]) -> Judgements:
         if compiled.rule.strength == Strength.PRIORITY:
             priority = list(map(operator.add, priority, map(P.__eq__, column)))
     return Judgements(
-        ids=[f.id for f in facts],
+        ids=list(facts.id),
         verdicts=verdicts,
         outcomes=outcomes,
         computed=computed,

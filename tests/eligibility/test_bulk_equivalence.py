@@ -38,6 +38,7 @@ from houbei.eligibility.records import (
 )
 from houbei.eligibility.rules import (
     Facts,
+    FactsTable,
     Judgements,
     Plan,
     RuleDef,
@@ -362,7 +363,7 @@ def test_bulk_facts_of_nobody_and_of_people_without_history(school: School) -> N
     posts = loading.post_refs(school)
     setting = Setting(D(2025, 2, 28), "", True, False, [])
     plan = plan_for(setting, posts, [])
-    assert loading.bulk_facts(plan, Person.objects.none()) == []
+    assert list(loading.bulk_facts(plan, Person.objects.none())) == []
     store(school, [Draft(None, None, "in", "on", None, None, [], []), Draft(D(1990, 2, 28), D(2020, 2, 29), "out", "off", True, D(2024, 2, 29), [], [])])  # fmt: skip
     check(plan, Person.objects.filter(school=school).order_by("pk"))
 
@@ -453,9 +454,11 @@ def test_judge_in_columns_equals_each_rule_judged_person_by_person(
     facts = [facts_of(plan, record_of(i, d)) for i, d in zip(ids, people, strict=True)]
     judged = judge(plan, facts)
     strengths = [c.rule.strength for c in plan.rules]
+    table = FactsTable.of(facts, len(plan.post_sets))
+    assert list(table) == facts
     for r, compiled in enumerate(plan.rules):
         raw = [compiled.kind.raw(f, compiled.prep) for f in facts]
-        assert compiled.kind.column(facts, compiled.prep) == raw, compiled.rule.key
+        assert compiled.kind.column(table, compiled.prep) == raw, compiled.rule.key
     for i, f in enumerate(facts):
         outcomes = judged.row(i).outcomes
         assert judged.verdicts[i] == verdict_of(strengths, outcomes)

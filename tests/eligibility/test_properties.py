@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from houbei.eligibility.records import HonourRecord, PersonRecord, Ruling, Spell, Target
 from houbei.eligibility.rules import (
     REGISTRY,
+    FactsTable,
     Plan,
     RuleDef,
     Strength,
@@ -347,8 +348,9 @@ def test_judge_gives_verdict_of_person_by_person_and_explain_agrees(
 def test_column_gives_raw_for_everyone(group: list[PersonRecord], data: st.DataObject) -> None:
     p = data.draw(plans([r.id for r in group]))
     facts = [facts_of(p, r) for r in group]
+    table = FactsTable.of(facts, len(p.post_sets))
     for c in p.rules:
-        assert c.kind.column(facts, c.prep) == [c.kind.raw(f, c.prep) for f in facts], c.rule
+        assert c.kind.column(table, c.prep) == [c.kind.raw(f, c.prep) for f in facts], c.rule
 
 
 @given(group=people, data=st.data())
