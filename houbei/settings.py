@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "houbei.people",
     "houbei.people.roster",
     "houbei.eligibility",
+    "houbei.ballots",
     "houbei.api",
     "houbei.demo",
     "houbei.district",

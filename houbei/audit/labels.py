@@ -83,6 +83,12 @@ ACTION_LABELS: dict[str, Any] = {
     "eligibility.ruling.revoked": _("撤销逐人认定"),
     "eligibility.snapshot.taken": _("保存结果快照"),
     "eligibility.board.exported": _("导出资格审查结果"),
+    # ballots (administrative steps only: casting is never recorded)
+    "ballots.election.created": _("新建投票"),
+    "ballots.slips.issued": _("生成投票码"),
+    "ballots.election.opened": _("开始投票"),
+    "ballots.election.closed": _("结束投票"),
+    "ballots.election.tallied": _("计票"),
 }
 
 

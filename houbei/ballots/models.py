@@ -1,0 +1,174 @@
+"""Elections, their lists and candidates, credentials, and the anonymous ballot store.
+
+What may know whom (``docs/ballots.md`` is the threat model):
+
+* ``Election``, ``BallotList`` and ``Candidate`` are ordinary, audited records.
+* ``Credential`` is a one-time right to cast: a keyed digest of a code (``codes``), with
+  no link to anyone. Slips are handed out at random in the room, so the server never
+  learns who holds which.
+* ``Ballot`` and ``Receipt`` hold what was cast and the codes voters can check. They have
+  no link to a person, a credential or each other, no time, random UUIDv4 keys and no
+  default ordering; they are not in the admin and no audit entry names them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from houbei.organisation.models import School
+from houbei.people.models import Person
+
+
+class Mode(models.TextChoices):
+    SLIPS = "slips", _("会场选票（一次性投票码）")
+    ROLL = "roll", _("名单登录投票")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    OPEN = "open", _("投票中")
+    CLOSED = "closed", _("已结束")
+    TALLIED = "tallied", _("已计票")
+
+
+# Which status may follow which.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.DRAFT: (Status.OPEN,),
+    Status.OPEN: (Status.CLOSED,),
+    Status.CLOSED: (Status.TALLIED,),
+    Status.TALLIED: (),
+}
+
+
+class Election(models.Model):
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="elections", verbose_name=_("学校")
+    )
+    title = models.CharField(_("名称"), max_length=120)
+    mode = models.CharField(_("投票方式"), max_length=8, choices=Mode.choices, default=Mode.SLIPS)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT)
+    electorate = models.PositiveIntegerField(
+        _("应参加人数"), default=0, help_text=_("计算参与率的分母：应到会或名单上的人数")
+    )
+    quorum_numerator = models.PositiveSmallIntegerField(_("参与率要求（分子）"), default=2)
+    quorum_denominator = models.PositiveSmallIntegerField(_("参与率要求（分母）"), default=3)
+    digest = models.CharField(_("选票摘要（SHA-256）"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("投票")
+        verbose_name_plural = _("投票")
+        ordering = ["school", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def can_become(self, status: str) -> bool:
+        return status in TRANSITIONS[self.status]
+
+
+class BallotList(models.Model):
+    """One list of a ballot, e.g. 区级后备干部 with quota 5."""
+
+    election = models.ForeignKey(
+        Election, on_delete=models.PROTECT, related_name="lists", verbose_name=_("投票")
+    )
+    name = models.CharField(_("名称"), max_length=60)
+    quota = models.PositiveSmallIntegerField(_("应选（最多可选）人数"))
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("推荐名单")
+        verbose_name_plural = _("推荐名单")
+        ordering = ["election", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["election", "name"], name="ballotlist_unique_name"),
+            models.CheckConstraint(condition=models.Q(quota__gte=1), name="ballotlist_quota"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Candidate(models.Model):
+    ballot_list = models.ForeignKey(
+        BallotList, on_delete=models.PROTECT, related_name="candidates", verbose_name=_("名单")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("候选人")
+        verbose_name_plural = _("候选人")
+        ordering = ["ballot_list", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ballot_list", "person"], name="candidate_once_per_list"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("网上")
+    PAPER = "paper", _("纸质")
+
+
+class Credential(models.Model):
+    """A one-time right to cast one ballot. ``used`` flips once, by a conditional UPDATE;
+    ``channel`` says whether it was used online or on paper (a code serves once, either
+    way)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="+")
+    code_digest = models.CharField(max_length=64, unique=True)
+    used = models.BooleanField(default=False)
+    channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(used=False, channel="")
+                | models.Q(used=True) & ~models.Q(channel=""),
+                name="credential_channel_when_used",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("投票码"))
+
+
+class Ballot(models.Model):
+    """One cast ballot: for each list (by id, as text) the sorted candidate ids marked.
+    Validity is the tally's business (over-marking voids that list of this ballot)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="+")
+    marks = models.JSONField()
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+
+    def __str__(self) -> str:
+        return str(_("选票"))
+
+
+class Receipt(models.Model):
+    """A code a voter keeps to check that their ballot was counted. It says nothing of
+    what the ballot says and is not linked to it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=16, unique=True)
+
+    def __str__(self) -> str:
+        return str(_("回执"))

@@ -1,0 +1,263 @@
+"""Every change to an election, and casting.
+
+Administrative steps (create, issue slips, open, close, tally) are audited with their
+actor. Casting is not: it runs without knowing who casts, writes no audit entry, no log
+line and nothing to the session, and it is one transaction — the credential is
+consumed by a conditional UPDATE (so two simultaneous casts with one code cannot both
+pass), then the ballot and the receipt are inserted; any failure rolls all of it back.
+On SQLite the settings open every transaction IMMEDIATE, so concurrent casts queue on
+the write lock instead of failing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+from houbei.audit.services import record
+from houbei.core.errors import DomainError, ValidationFailed
+from houbei.organisation.models import School
+from houbei.people.models import Person
+
+from . import codes
+from .models import (
+    Ballot,
+    BallotList,
+    Candidate,
+    Channel,
+    Credential,
+    Election,
+    Mode,
+    Receipt,
+    Status,
+)
+from .tally import ListSpec, Tally, canonical_marks, count, digest, list_is_valid
+
+MAX_SLIPS = 2000  # per request to issue slips
+
+
+class CastRefused(DomainError):
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class ListDraft:
+    name: str
+    quota: int
+    candidates: Sequence[Person]
+
+
+def _guard(election: Election, status: str) -> None:
+    if not election.can_become(status):
+        raise ValidationFailed(
+            message=_("当前状态为“%(now)s”，不能执行此操作。")
+            % {"now": election.get_status_display()}
+        )
+
+
+def create_election(
+    *,
+    actor: Any,
+    school: School,
+    title: str,
+    lists: Sequence[ListDraft],
+    mode: str = Mode.SLIPS,
+    electorate: int = 0,
+) -> Election:
+    """A draft election with its lists and candidates. Raises ValidationFailed for a
+    missing title, no list, a quota below 1, or a candidate from another school."""
+    title = title.strip()
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = [str(_("请填写名称。"))]
+    if not lists:
+        errors["lists"] = [str(_("至少需要一个推荐名单。"))]
+    for number, draft in enumerate(lists, start=1):
+        if draft.quota < 1:
+            errors.setdefault("lists", []).append(
+                str(_("第%(n)d个名单：应选人数至少为1。") % {"n": number})
+            )
+        for person in draft.candidates:
+            if person.school_id != school.pk:
+                errors.setdefault("lists", []).append(
+                    str(
+                        _("第%(n)d个名单：%(name)s不是本校教职工。")
+                        % {"n": number, "name": person.name}
+                    )
+                )
+    if mode not in Mode.values:
+        errors["mode"] = [str(_("投票方式无效。"))]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        election = Election.objects.create(
+            school=school, title=title, mode=mode, electorate=electorate,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )  # fmt: skip
+        for position, draft in enumerate(lists):
+            ballot_list = BallotList.objects.create(
+                election=election, name=draft.name.strip(), quota=draft.quota, position=position
+            )
+            Candidate.objects.bulk_create(
+                Candidate(ballot_list=ballot_list, person=p, name=p.name, position=i)
+                for i, p in enumerate(draft.candidates)
+            )
+        record(
+            actor=actor,
+            action="ballots.election.created",
+            target=election,
+            school=school,
+            new={"title": title, "mode": mode, "electorate": electorate,
+                 "lists": [{"name": d.name, "quota": d.quota, "candidates": len(d.candidates)}
+                           for d in lists]},
+        )  # fmt: skip
+    return election
+
+
+def issue_slips(*, actor: Any, election: Election, count: int) -> list[str]:
+    """``count`` new one-time codes for printing, returned once and never stored: the
+    database keeps only their digests. Allowed before close. Raises ValidationFailed."""
+    if not 1 <= count <= MAX_SLIPS:
+        raise ValidationFailed({"count": [str(_("每次可生成1至%(max)d张。") % {"max": MAX_SLIPS})]})
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        if election.status not in (Status.DRAFT, Status.OPEN):
+            raise ValidationFailed(message=_("投票已结束，不能再发放投票码。"))
+        made = [codes.new_code() for _i in range(count)]
+        Credential.objects.bulk_create(
+            Credential(election=election, code_digest=codes.digest(code)) for code in made
+        )
+        record(actor=actor, action="ballots.slips.issued", target=election, new={"count": count})
+    return made
+
+
+def _move(*, actor: Any, election: Election, status: str, action: str) -> Election:
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        _guard(election, status)
+        old = election.status
+        election.status = status
+        election.save(update_fields=["status"])
+        if status == Status.CLOSED:
+            _rewrite_in_random_order()
+        record(actor=actor, action=action, target=election, old={"status": old},
+               new={"status": status})  # fmt: skip
+    return election
+
+
+def open_election(*, actor: Any, election: Election) -> Election:
+    return _move(
+        actor=actor, election=election, status=Status.OPEN, action="ballots.election.opened"
+    )
+
+
+def close_election(*, actor: Any, election: Election) -> Election:
+    """Stop casting and rewrite the anonymous tables so their physical order says
+    nothing of the order of casting."""
+    return _move(
+        actor=actor, election=election, status=Status.CLOSED, action="ballots.election.closed"
+    )
+
+
+def _rewrite_in_random_order() -> None:
+    """PostgreSQL: CLUSTER by the random UUID key (old row versions, with their
+    transaction ids, go with the old file). SQLite: copy out and back ordered by the key,
+    so rowids follow the random UUIDs."""
+    tables = [m._meta.db_table for m in (Ballot, Receipt, Credential)]
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in tables:
+            if connection.vendor == "postgresql":
+                # CLUSTER refuses a table with deferred constraint checks still queued.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f"CLUSTER {q(table)} USING {q(table + '_pkey')}")
+            else:
+                # Only the models' own table names, quoted, are spliced in.
+                copy = q(f"{table}_rewrite")
+                cursor.execute(f"CREATE TEMP TABLE {copy} AS SELECT * FROM {q(table)} ORDER BY id")  # noqa: S608
+                cursor.execute(f"DELETE FROM {q(table)}")  # noqa: S608
+                cursor.execute(f"INSERT INTO {q(table)} SELECT * FROM {copy} ORDER BY id")  # noqa: S608
+                cursor.execute(f"DROP TABLE {copy}")
+
+
+def specs_of(election: Election) -> list[ListSpec]:
+    return [
+        ListSpec(bl.pk, bl.name, bl.quota, tuple((c.pk, c.name) for c in bl.candidates.all()))
+        for bl in election.lists.prefetch_related("candidates")
+    ]
+
+
+def cast_ballot(*, election_id: int, code: str, marks: Mapping[str, Sequence[Any]],
+                channel: str = Channel.ONLINE) -> str:  # fmt: skip
+    """Cast one ballot with a one-time code; return the receipt code (online) or "" (paper).
+
+    Online, a list marked for more than its quota is refused (paper keeps it, void);
+    marks must name candidates of the election's lists. Raises CastRefused for an
+    unknown or used code or an election not open, ValidationFailed for bad marks.
+    Consumes nothing unless the ballot is stored."""
+    canonical = codes.canonical(code)
+    if canonical is None:
+        raise CastRefused(_("投票码格式不对：应为13位字母和数字。"))
+    with transaction.atomic():
+        election = Election.objects.filter(pk=election_id).first()
+        if election is None or election.status != Status.OPEN:
+            raise CastRefused(_("投票尚未开始或已经结束。"))
+        specs = specs_of(election)
+        try:
+            cleaned = canonical_marks({k: v for k, v in marks.items()})
+        except (TypeError, ValueError) as error:
+            raise ValidationFailed(message=_("选票内容无法识别。")) from error
+        known = {str(s.id) for s in specs}
+        if set(cleaned) - known:
+            raise ValidationFailed(message=_("选票中有不属于本次投票的名单。"))
+        for spec in specs:
+            marked = cleaned.get(str(spec.id), [])
+            allowed = {c for c, _n in spec.candidates}
+            if not set(marked) <= allowed:
+                raise ValidationFailed(
+                    message=_("“%(list)s”中有不在名单上的人。") % {"list": spec.name}
+                )
+            if channel == Channel.ONLINE and not list_is_valid(spec, marked):
+                raise ValidationFailed(
+                    message=_("“%(list)s”最多可选%(quota)d人，您选了%(n)d人。")
+                    % {"list": spec.name, "quota": spec.quota, "n": len(marked)}
+                )
+        used = Credential.objects.filter(
+            election=election, code_digest=codes.digest(canonical), used=False
+        ).update(used=True, channel=channel)
+        if used != 1:
+            exists = Credential.objects.filter(
+                election=election, code_digest=codes.digest(canonical)
+            ).exists()
+            raise CastRefused(_("此投票码已经用过。") if exists else _("投票码无效。"))
+        Ballot.objects.create(election=election, marks=cleaned, channel=channel)
+        receipt = ""
+        if channel == Channel.ONLINE:
+            receipt = codes.new_code()[:10]
+            Receipt.objects.create(election=election, code=receipt)
+    return receipt
+
+
+def tally_election(*, actor: Any, election: Election) -> Tally:
+    """Count a closed election, store the digest and mark it tallied."""
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        _guard(election, Status.TALLIED)
+        ballots = list(Ballot.objects.filter(election=election).values_list("marks", flat=True))
+        receipts = list(Receipt.objects.filter(election=election).values_list("code", flat=True))
+        result = count(specs_of(election), ballots)
+        election.digest = digest(ballots, receipts)
+        election.status = Status.TALLIED
+        election.save(update_fields=["digest", "status"])
+        record(actor=actor, action="ballots.election.tallied", target=election,
+               new={"ballots": result.ballots, "digest": election.digest})  # fmt: skip
+    return result
+
+
+__all__ = [
+    "CastRefused", "ListDraft", "cast_ballot", "close_election", "create_election",
+    "issue_slips", "open_election", "specs_of", "tally_election",
+]  # fmt: skip

@@ -1,0 +1,203 @@
+"""Casting: one code, one ballot; refusals consume nothing; nothing links a ballot to
+anyone."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import connection, connections, models
+
+from houbei.audit.models import AuditEntry
+from houbei.ballots import codes
+from houbei.ballots.models import Ballot, Channel, Credential, Election, Receipt, Status
+from houbei.ballots.services import (
+    CastRefused,
+    cast_ballot,
+    close_election,
+    specs_of,
+    tally_election,
+)
+from houbei.core.errors import ValidationFailed
+
+from .conftest import make_election
+
+
+def marks_for(election: Election, district: int = 1, school: int = 1) -> dict[str, list[int]]:
+    first, second = specs_of(election)
+    return {
+        str(first.id): [c for c, _n in first.candidates[:district]],
+        str(second.id): [c for c, _n in second.candidates[:school]],
+    }
+
+
+@pytest.mark.django_db
+def test_a_code_casts_once_and_gives_a_receipt(election) -> None:
+    e, slips = election
+    receipt = cast_ballot(
+        election_id=e.pk, code=codes.display(slips[0]).lower(), marks=marks_for(e)
+    )
+    assert len(receipt) == 10 and Receipt.objects.filter(code=receipt).exists()
+    with pytest.raises(CastRefused, match="已经用过"):
+        cast_ballot(election_id=e.pk, code=slips[0], marks=marks_for(e))
+    assert Ballot.objects.count() == 1
+    assert Credential.objects.filter(used=True, channel=Channel.ONLINE).count() == 1
+
+
+@pytest.mark.django_db
+def test_unknown_and_malformed_codes_are_refused(election) -> None:
+    e, _slips = election
+    with pytest.raises(CastRefused, match="投票码无效"):
+        cast_ballot(election_id=e.pk, code=codes.new_code(), marks={})
+    with pytest.raises(CastRefused, match="格式不对"):
+        cast_ballot(election_id=e.pk, code="12345", marks={})
+    assert not Ballot.objects.exists()
+
+
+@pytest.mark.django_db
+def test_over_marking_online_is_refused_and_consumes_nothing(election) -> None:
+    e, slips = election
+    with pytest.raises(ValidationFailed, match="最多可选2人"):
+        cast_ballot(election_id=e.pk, code=slips[0], marks=marks_for(e, district=3))
+    assert not Credential.objects.filter(used=True).exists()
+    cast_ballot(election_id=e.pk, code=slips[0], marks=marks_for(e))
+    assert Ballot.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_paper_ballot_keeps_an_over_marked_list_as_void(election) -> None:
+    e, slips = election
+    assert cast_ballot(election_id=e.pk, code=slips[0], marks=marks_for(e, district=3),
+                       channel=Channel.PAPER) == ""  # fmt: skip
+    close_election(actor=None, election=e)
+    district, school = tally_election(actor=None, election=e).lists
+    assert (district.void, school.valid) == (1, 1)
+    assert not Receipt.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_code_used_on_paper_cannot_be_used_online_nor_the_reverse(election) -> None:
+    e, slips = election
+    cast_ballot(election_id=e.pk, code=slips[0], marks={}, channel=Channel.PAPER)
+    with pytest.raises(CastRefused):
+        cast_ballot(election_id=e.pk, code=slips[0], marks={})
+    cast_ballot(election_id=e.pk, code=slips[1], marks={})
+    with pytest.raises(CastRefused):
+        cast_ballot(election_id=e.pk, code=slips[1], marks={}, channel=Channel.PAPER)
+    assert Ballot.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_no_casting_before_open_or_after_close(school, candidates) -> None:
+    e, slips = make_election(school, candidates, open_=False)
+    with pytest.raises(CastRefused, match="尚未开始或已经结束"):
+        cast_ballot(election_id=e.pk, code=slips[0], marks={})
+    e, slips = make_election(school, candidates)
+    close_election(actor=None, election=e)
+    with pytest.raises(CastRefused, match="尚未开始或已经结束"):
+        cast_ballot(election_id=e.pk, code=slips[0], marks={})
+
+
+@pytest.mark.django_db
+def test_a_failure_after_the_code_is_consumed_rolls_everything_back(election, monkeypatch) -> None:
+    """T3: an error between consuming the code and storing the ballot leaves the code
+    unused; the retry succeeds and there is no orphan ballot."""
+    e, slips = election
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Receipt.objects, "create", broken)
+    with pytest.raises(RuntimeError):
+        cast_ballot(election_id=e.pk, code=slips[0], marks=marks_for(e))
+    assert not Credential.objects.filter(used=True).exists()
+    assert not Ballot.objects.exists()
+    monkeypatch.undo()
+    cast_ballot(election_id=e.pk, code=slips[0], marks=marks_for(e))
+    assert Ballot.objects.count() == Receipt.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_casting_writes_no_audit_entry(election) -> None:
+    e, slips = election
+    before = AuditEntry.objects.count()
+    cast_ballot(election_id=e.pk, code=slips[0], marks=marks_for(e))
+    assert AuditEntry.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_tally_counts_the_ballots_and_stores_the_digest(election) -> None:
+    e, slips = election
+    for code in slips[:4]:
+        cast_ballot(election_id=e.pk, code=code, marks=marks_for(e, district=2, school=1))
+    cast_ballot(election_id=e.pk, code=slips[4], marks={})
+    close_election(actor=None, election=e)
+    result = tally_election(actor=None, election=e)
+    e.refresh_from_db()
+    assert e.status == Status.TALLIED and len(e.digest) == 64
+    district = result.lists[0]
+    assert result.ballots == 5 and district.valid == 5 and district.blank == 1
+    assert [c.votes for c in district.candidates[:2]] == [4, 4]
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"ballots.election.created", "ballots.slips.issued", "ballots.election.opened",
+            "ballots.election.closed", "ballots.election.tallied"} <= actions  # fmt: skip
+
+
+def test_anonymous_tables_have_no_link_no_time_and_random_keys() -> None:
+    """T5, the schema guard."""
+    for model in (Ballot, Receipt, Credential):
+        for field in model._meta.get_fields():
+            if field.is_relation:
+                assert field.related_model is Election, (model, field.name)
+            assert not isinstance(
+                field, (models.DateField, models.TimeField, models.GenericIPAddressField)
+            ), (model, field.name)
+        pk = model._meta.pk
+        assert isinstance(pk, models.UUIDField) and pk.default.__name__ == "uuid4"
+        assert not model._meta.ordering
+    assert not apps.is_installed("django.contrib.admin")  # no admin to list them in
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_fifty_voters_twenty_simultaneous_attempts_each_store_fifty_ballots(
+    school, candidates
+) -> None:
+    """T1 on PostgreSQL: every code is tried 20 times at once; exactly one succeeds."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level races need PostgreSQL")
+    e, slips = make_election(school, candidates, slips=50)
+    marks = marks_for(e)
+    attempts = [code for code in slips for _i in range(20)]
+    barrier = threading.Barrier(20)
+    outcomes: list[Any] = []
+    lock = threading.Lock()
+
+    def worker(share: list[str]) -> None:
+        try:
+            barrier.wait()
+            for code in share:
+                try:
+                    cast_ballot(election_id=e.pk, code=code, marks=marks)
+                    result: Any = "ok"
+                except CastRefused:
+                    result = "refused"
+                except BaseException as exc:  # reported below
+                    result = exc
+                with lock:
+                    outcomes.append(result)
+        finally:
+            connections.close_all()
+
+    shares = [attempts[i::20] for i in range(20)]
+    threads = [threading.Thread(target=worker, args=(share,)) for share in shares]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [o for o in outcomes if not isinstance(o, str)] == []
+    assert outcomes.count("ok") == 50 and outcomes.count("refused") == 950
+    assert Ballot.objects.filter(election=e).count() == 50
+    assert Credential.objects.filter(election=e, used=True).count() == 50
