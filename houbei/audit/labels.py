@@ -89,6 +89,7 @@ ACTION_LABELS: dict[str, Any] = {
     "ballots.election.opened": _("开始投票"),
     "ballots.election.closed": _("结束投票"),
     "ballots.election.tallied": _("计票"),
+    "ballots.roll.set": _("设置投票名单"),
 }
 
 

@@ -172,3 +172,22 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return str(_("回执"))
+
+
+class RollEntry(models.Model):
+    """A person on the roll of a roll-mode election. ``issued`` flips once, when the
+    person receives their one-time credential (that is their taking part, like signing
+    in at a meeting); the credential itself is not linked to the entry, and the ballot
+    is cast in a later, separate transaction. No time is kept."""
+
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="roll")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    issued = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["election", "person"], name="rollentry_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person)

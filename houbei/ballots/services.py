@@ -32,6 +32,7 @@ from .models import (
     Election,
     Mode,
     Receipt,
+    RollEntry,
     Status,
 )
 from .tally import ListSpec, Tally, canonical_marks, count, digest, list_is_valid
@@ -190,6 +191,33 @@ def specs_of(election: Election) -> list[ListSpec]:
     ]
 
 
+def _checked_marks(
+    election: Election, marks: Mapping[str, Sequence[Any]], channel: str
+) -> dict[str, list[int]]:
+    """The marks in stored form, or ValidationFailed."""
+    specs = specs_of(election)
+    try:
+        cleaned = canonical_marks({k: v for k, v in marks.items()})
+    except (TypeError, ValueError) as error:
+        raise ValidationFailed(message=_("选票内容无法识别。")) from error
+    known = {str(s.id) for s in specs}
+    if set(cleaned) - known:
+        raise ValidationFailed(message=_("选票中有不属于本次投票的名单。"))
+    for spec in specs:
+        marked = cleaned.get(str(spec.id), [])
+        allowed = {c for c, _n in spec.candidates}
+        if not set(marked) <= allowed:
+            raise ValidationFailed(
+                message=_("“%(list)s”中有不在名单上的人。") % {"list": spec.name}
+            )
+        if channel == Channel.ONLINE and not list_is_valid(spec, marked):
+            raise ValidationFailed(
+                message=_("“%(list)s”最多可选%(quota)d人，您选了%(n)d人。")
+                % {"list": spec.name, "quota": spec.quota, "n": len(marked)}
+            )
+    return cleaned
+
+
 def cast_ballot(*, election_id: int, code: str, marks: Mapping[str, Sequence[Any]],
                 channel: str = Channel.ONLINE) -> str:  # fmt: skip
     """Cast one ballot with a one-time code; return the receipt code (online) or "" (paper).
@@ -205,26 +233,7 @@ def cast_ballot(*, election_id: int, code: str, marks: Mapping[str, Sequence[Any
         election = Election.objects.filter(pk=election_id).first()
         if election is None or election.status != Status.OPEN:
             raise CastRefused(_("投票尚未开始或已经结束。"))
-        specs = specs_of(election)
-        try:
-            cleaned = canonical_marks({k: v for k, v in marks.items()})
-        except (TypeError, ValueError) as error:
-            raise ValidationFailed(message=_("选票内容无法识别。")) from error
-        known = {str(s.id) for s in specs}
-        if set(cleaned) - known:
-            raise ValidationFailed(message=_("选票中有不属于本次投票的名单。"))
-        for spec in specs:
-            marked = cleaned.get(str(spec.id), [])
-            allowed = {c for c, _n in spec.candidates}
-            if not set(marked) <= allowed:
-                raise ValidationFailed(
-                    message=_("“%(list)s”中有不在名单上的人。") % {"list": spec.name}
-                )
-            if channel == Channel.ONLINE and not list_is_valid(spec, marked):
-                raise ValidationFailed(
-                    message=_("“%(list)s”最多可选%(quota)d人，您选了%(n)d人。")
-                    % {"list": spec.name, "quota": spec.quota, "n": len(marked)}
-                )
+        cleaned = _checked_marks(election, marks, channel)
         used = Credential.objects.filter(
             election=election, code_digest=codes.digest(canonical), used=False
         ).update(used=True, channel=channel)
@@ -239,6 +248,61 @@ def cast_ballot(*, election_id: int, code: str, marks: Mapping[str, Sequence[Any
             receipt = codes.new_code()[:10]
             Receipt.objects.create(election=election, code=receipt)
     return receipt
+
+
+def set_roll(*, actor: Any, election: Election, people: Sequence[Person]) -> int:
+    """Put ``people`` on the roll of a draft roll-mode election (again: adds the new
+    ones); the electorate becomes the roll's size. Returns the roll's size."""
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        if election.mode != Mode.ROLL or election.status != Status.DRAFT:
+            raise ValidationFailed(message=_("只有草稿状态的名单登录投票可以设置名单。"))
+        strangers = [p.name for p in people if p.school_id != election.school_id]
+        if strangers:
+            raise ValidationFailed(
+                {"people": [str(_("不是本校教职工：%(names)s") % {"names": "、".join(strangers)})]}
+            )
+        RollEntry.objects.bulk_create(
+            [RollEntry(election=election, person=p) for p in people], ignore_conflicts=True
+        )
+        size = RollEntry.objects.filter(election=election).count()
+        election.electorate = size
+        election.save(update_fields=["electorate"])
+        record(actor=actor, action="ballots.roll.set", target=election, new={"roll": size})
+    return size
+
+
+def issue_credential(*, election: Election, person: Person) -> str:
+    """The one-time code of a person on the roll, made and returned once; their entry
+    is marked in the same transaction. Raises CastRefused for someone not on the roll
+    or who already received theirs. The code is not linked to the entry: casting with it
+    is a separate transaction (``cast_ballot``), so no transaction id pairs the entry
+    with the ballot."""
+    with transaction.atomic():
+        if not Election.objects.filter(pk=election.pk, status=Status.OPEN).exists():
+            raise CastRefused(_("投票尚未开始或已经结束。"))
+        marked = RollEntry.objects.filter(election=election, person=person, issued=False).update(
+            issued=True
+        )
+        if marked != 1:
+            on_roll = RollEntry.objects.filter(election=election, person=person).exists()
+            raise CastRefused(_("您已经投过票了。") if on_roll else _("您不在本次投票的名单上。"))
+        code = codes.new_code()
+        Credential.objects.create(election=election, code_digest=codes.digest(code))
+    return code
+
+
+def vote_on_roll(*, election: Election, person: Person, marks: Mapping[str, Sequence[Any]]) -> str:
+    """A roll voter's ballot: the marks are checked first, then the credential is issued
+    (one transaction) and the ballot cast with it (another). Returns the receipt code.
+    Should the second step fail after the first, the person shows as having taken part
+    and an unused credential is left over; the close reconciliation shows it."""
+    election = Election.objects.get(pk=election.pk)
+    if election.status != Status.OPEN:
+        raise CastRefused(_("投票尚未开始或已经结束。"))
+    _checked_marks(election, marks, Channel.ONLINE)
+    code = issue_credential(election=election, person=person)
+    return cast_ballot(election_id=election.pk, code=code, marks=marks)
 
 
 def tally_election(*, actor: Any, election: Election) -> Tally:
@@ -259,5 +323,6 @@ def tally_election(*, actor: Any, election: Election) -> Tally:
 
 __all__ = [
     "CastRefused", "ListDraft", "cast_ballot", "close_election", "create_election",
-    "issue_slips", "open_election", "specs_of", "tally_election",
+    "issue_credential", "issue_slips", "open_election", "set_roll", "specs_of",
+    "tally_election", "vote_on_roll",
 ]  # fmt: skip
