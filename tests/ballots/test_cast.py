@@ -3,12 +3,16 @@ anyone."""
 
 from __future__ import annotations
 
-import threading
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import connection, connections, models
+from django.db import connection, models
 
 from houbei.audit.models import AuditEntry
 from houbei.ballots import codes
@@ -23,6 +27,9 @@ from houbei.ballots.services import (
 from houbei.core.errors import ValidationFailed
 
 from .conftest import make_election
+from .storm import storm
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def marks_for(election: Election, district: int = 1, school: int = 1) -> dict[str, list[int]]:
@@ -167,37 +174,24 @@ def test_fifty_voters_twenty_simultaneous_attempts_each_store_fifty_ballots(
 ) -> None:
     """T1 on PostgreSQL: every code is tried 20 times at once; exactly one succeeds."""
     if connection.vendor != "postgresql":
-        pytest.skip("row-level races need PostgreSQL")
+        pytest.skip("row-level races need PostgreSQL; the SQLite storm runs on a file below")
     e, slips = make_election(school, candidates, slips=50)
-    marks = marks_for(e)
-    attempts = [code for code in slips for _i in range(20)]
-    barrier = threading.Barrier(20)
-    outcomes: list[Any] = []
-    lock = threading.Lock()
-
-    def worker(share: list[str]) -> None:
-        try:
-            barrier.wait()
-            for code in share:
-                try:
-                    cast_ballot(election_id=e.pk, code=code, marks=marks)
-                    result: Any = "ok"
-                except CastRefused:
-                    result = "refused"
-                except BaseException as exc:  # reported below
-                    result = exc
-                with lock:
-                    outcomes.append(result)
-        finally:
-            connections.close_all()
-
-    shares = [attempts[i::20] for i in range(20)]
-    threads = [threading.Thread(target=worker, args=(share,)) for share in shares]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert [o for o in outcomes if not isinstance(o, str)] == []
-    assert outcomes.count("ok") == 50 and outcomes.count("refused") == 950
+    outcomes = storm(e.pk, slips, marks_for(e))
+    assert outcomes == {"ok": 50, "refused": 950}
     assert Ballot.objects.filter(election=e).count() == 50
     assert Credential.objects.filter(election=e, used=True).count() == 50
+
+
+def test_the_storm_on_a_sqlite_file_stores_fifty_ballots(tmp_path) -> None:
+    """T1 on SQLite (IMMEDIATE transactions, a real file, WAL): the same storm."""
+    env = {**os.environ, "HOUBEI_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
+    env.pop("DATABASE_URL")
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.ballots.storm"], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["vendor"] == "sqlite"
+    assert report["outcomes"] == {"ok": 50, "refused": 950}
+    assert report["ballots"] == report["used"] == 50
