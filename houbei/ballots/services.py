@@ -167,7 +167,8 @@ def _rewrite_in_random_order() -> None:
     """PostgreSQL: CLUSTER by the random UUID key (old row versions, with their
     transaction ids, go with the old file). SQLite: copy out and back ordered by the key,
     so rowids follow the random UUIDs."""
-    tables = [m._meta.db_table for m in (Ballot, Receipt, Credential)]
+    # The roll too: updating an entry moves it, so its place would tell who took part when.
+    tables = [m._meta.db_table for m in (Ballot, Receipt, Credential, RollEntry)]
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
         for table in tables:

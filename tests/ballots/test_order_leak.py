@@ -6,13 +6,24 @@ Spearman's rank correlation, which must stay below 0.21 (3σ for n = 200)."""
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 from django.db import connection
 
-from houbei.ballots.models import Ballot, Receipt
-from houbei.ballots.services import cast_ballot, close_election, specs_of
+from houbei.ballots.models import Ballot, Mode, Receipt, RollEntry
+from houbei.ballots.services import (
+    ListDraft,
+    cast_ballot,
+    close_election,
+    create_election,
+    open_election,
+    set_roll,
+    specs_of,
+    vote_on_roll,
+)
 
+from ..factories import make_person
 from .conftest import make_election
 
 N = 200
@@ -82,3 +93,26 @@ def test_no_order_after_close_follows_the_order_of_casting(school, candidates) -
 def test_spearman_sees_an_order_that_is_kept() -> None:
     assert spearman(list(range(N))) == 1
     assert spearman(list(reversed(range(N)))) == -1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_close_the_roll_does_not_keep_the_order_people_voted_in(school, candidates) -> None:
+    """Updating a roll entry moves it (a new row version on PostgreSQL); after close its
+    physical place must not tell when its person took part."""
+    voters = [make_person(school) for _ in range(N)]
+    e = create_election(actor=None, school=school, title="测评", mode=Mode.ROLL,
+                        lists=[ListDraft("校级", 1, candidates)])  # fmt: skip
+    set_roll(actor=None, election=e, people=voters)
+    e = open_election(actor=None, election=e)
+    order = list(range(N))
+    random.Random(2026).shuffle(order)  # people vote in an order unlike the roll's
+    for i in order:
+        vote_on_roll(election=e, person=voters[i], marks={})
+    turn = {voters[i].pk: t for t, i in enumerate(order)}
+    close_election(actor=None, election=e)
+    key = "ctid" if connection.vendor == "postgresql" else "rowid"
+    table = connection.ops.quote_name(RollEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT person_id FROM {table} ORDER BY {key}")
+        physical_turns = [turn[pk] for (pk,) in cursor.fetchall()]
+    assert abs(spearman(physical_turns)) < LIMIT
