@@ -34,6 +34,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # A separate key protects national ID numbers at rest, so a leaked SECRET_KEY rotation
 # does not make stored IDs unreadable and vice versa.
 FIELD_ENCRYPTION_KEY = os.environ.get("HOUBEI_FIELD_KEY", SECRET_KEY)
+# Keys the digests of one-time voting codes (houbei.ballots.codes); empty: derived from
+# SECRET_KEY. Changing it while an election is open makes its unused codes unusable.
+HOUBEI_BALLOT_KEY = os.environ.get("HOUBEI_BALLOT_KEY", "")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

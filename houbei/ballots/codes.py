@@ -38,7 +38,7 @@ def canonical(typed: str) -> str | None:
 
 
 def _key() -> bytes:
-    configured = getattr(settings, "HOUBEI_BALLOT_KEY", "") or ""
+    configured: str = settings.HOUBEI_BALLOT_KEY
     material = configured or f"houbei-ballot-codes:{settings.SECRET_KEY}"
     return hashlib.sha256(material.encode()).digest()
 
