@@ -198,7 +198,7 @@ def _checked_marks(
     """The marks in stored form, or ValidationFailed."""
     specs = specs_of(election)
     try:
-        cleaned = canonical_marks({k: v for k, v in marks.items()})
+        cleaned = canonical_marks(marks)
     except (TypeError, ValueError) as error:
         raise ValidationFailed(message=_("选票内容无法识别。")) from error
     known = {str(s.id) for s in specs}
@@ -235,13 +235,12 @@ def cast_ballot(*, election_id: int, code: str, marks: Mapping[str, Sequence[Any
         if election is None or election.status != Status.OPEN:
             raise CastRefused(_("投票尚未开始或已经结束。"))
         cleaned = _checked_marks(election, marks, channel)
-        used = Credential.objects.filter(
-            election=election, code_digest=codes.digest(canonical), used=False
-        ).update(used=True, channel=channel)
+        stored = codes.digest(canonical)
+        used = Credential.objects.filter(election=election, code_digest=stored, used=False).update(
+            used=True, channel=channel
+        )
         if used != 1:
-            exists = Credential.objects.filter(
-                election=election, code_digest=codes.digest(canonical)
-            ).exists()
+            exists = Credential.objects.filter(election=election, code_digest=stored).exists()
             raise CastRefused(_("此投票码已经用过。") if exists else _("投票码无效。"))
         Ballot.objects.create(election=election, marks=cleaned, channel=channel)
         receipt = ""

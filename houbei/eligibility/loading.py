@@ -278,8 +278,10 @@ _COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 _NULL_DAY = -(2**31)  # stands for NULL in a day-number column sent by COPY
 
 
-def _copy(db: str, sql: str, columns: Sequence[tuple[str, int]]) -> dict[str, np.ndarray]:
-    """The rows of ``sql`` by binary COPY, read straight into one ``int64`` array per
+def _copy(
+    db: str, sql: str, params: Sequence[Any], columns: Sequence[tuple[str, int]]
+) -> dict[str, np.ndarray]:
+    """The rows of ``sql`` with ``params`` by binary COPY, read straight into one ``int64`` array per
     column. ``columns`` names the query's columns with their widths in bytes (2, 4 or 8:
     int2, int4, int8); none may be NULL.
 
@@ -295,7 +297,9 @@ def _copy(db: str, sql: str, columns: Sequence[tuple[str, int]]) -> dict[str, np
     connection.ensure_connection()
     raw = connection.connection
     started = time.monotonic()
-    statement = f"COPY ({sql}) TO STDOUT (FORMAT BINARY)"
+    # COPY takes no parameters: psycopg binds them client-side, as Django does.
+    literal = psycopg.ClientCursor(raw).mogrify(sql, params)
+    statement = f"COPY ({literal}) TO STDOUT (FORMAT BINARY)"
     data = bytearray()
     with connection.wrap_database_errors, raw.lock:
         pg = raw.pgconn
@@ -359,10 +363,8 @@ def history_columns(plan: Plan, people: QuerySet[Person]) -> History:
     # The default work_mem is kept: with it PostgreSQL walks the history's person index
     # alongside the people's primary key (no sort of a million rows).
     if vendor == "postgresql":
-        connection.ensure_connection()
-        # COPY takes no parameters: psycopg binds them client-side, as Django does.
-        literal = psycopg.ClientCursor(connection.connection).mogrify(sql, args)
-        got = _copy(people.db, literal, (("person", 8), ("post", 8), ("start", 4), ("end", 4)))
+        columns = (("person", 8), ("post", 8), ("start", 4), ("end", 4))
+        got = _copy(people.db, sql, args, columns)
         return History(got["person"], got["post"], got["start"], got["end"])
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
@@ -471,11 +473,9 @@ def person_columns(people: QuerySet[Person]) -> list[list[Any]]:
         f"FROM ({subquery}) AS p ORDER BY {q('id')}"
     )
     args = [list(_CODED["establishment"]), list(_CODED["post_status"]), *params]
-    connection.ensure_connection()
-    literal = psycopg.ClientCursor(connection.connection).mogrify(sql, args)
     widths = (("id", 8), ("birth", 4), ("joined", 4), ("est", 2), ("status", 2), ("fit", 2),
               ("fit_on", 4))  # fmt: skip
-    got = _copy(people.db, literal, widths)
+    got = _copy(people.db, sql, args, widths)
     ids = got["id"].tolist()
     establishment = _decoded(got["est"], _CODED["establishment"])
     status = _decoded(got["status"], _CODED["post_status"])

@@ -77,14 +77,11 @@ def test_no_order_after_close_follows_the_order_of_casting(school, candidates) -
         "ballot physical": [position[by_id[pk]] for pk in physical(Ballot)],
     }  # fmt: skip
     receipt_at = {code: i for i, code in enumerate(receipts)}
-    receipt_ids = dict(Receipt.objects.values_list("id", "code"))
+    receipt_of = {
+        str(pk).replace("-", ""): code for pk, code in Receipt.objects.values_list("id", "code")
+    }
     orders["receipt default queryset"] = [receipt_at[r.code] for r in Receipt.objects.all()]
-    orders["receipt physical"] = [
-        receipt_at[code]
-        for pk in physical(Receipt)
-        for key, code in receipt_ids.items()
-        if str(key).replace("-", "") == pk
-    ]
+    orders["receipt physical"] = [receipt_at[receipt_of[pk]] for pk in physical(Receipt)]
     for name, order in orders.items():
         assert sorted(order) == list(range(N)), name
         assert abs(spearman(order)) < LIMIT, (name, spearman(order))
