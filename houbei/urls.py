@@ -12,6 +12,7 @@ urlpatterns = [
     path("roster/", include("houbei.people.roster.urls")),
     path("organisation/", include("houbei.organisation.urls")),
     path("eligibility/", include("houbei.eligibility.urls")),
+    path("ballots/", include("houbei.ballots.urls")),
     path("audit/", include("houbei.audit.urls")),
     path("api/", include("houbei.api.urls")),
     path("district/", include("houbei.district.urls")),

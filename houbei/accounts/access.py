@@ -41,6 +41,9 @@ class Cap(enum.StrEnum):
     SCHOOLS_MANAGE = "schools.manage"
     DISTRICT_VIEW = "district.view"
     API_TOKENS = "api.tokens"  # issue one's own API tokens
+    BALLOTS_VIEW = "ballots.view"  # elections and rating rounds, their turnout and results
+    BALLOTS_RUN = "ballots.run"  # create, open, close, enter paper ballots, tally, publish
+    VOTE = "vote"  # cast a ballot or a rating on a roll one is on
 
 
 _SCHOOL_ROLES = {Role.PERSONNEL, Role.DECISION, Role.MENTOR, Role.STAFF}
@@ -60,6 +63,9 @@ ROLE_CAPS: dict[Role, frozenset[Cap]] = {
             Cap.AUDIT_VIEW,
             Cap.ELIGIBILITY_VIEW,
             Cap.ELIGIBILITY_EDIT,
+            Cap.BALLOTS_VIEW,
+            Cap.BALLOTS_RUN,
+            Cap.VOTE,
             Cap.API_TOKENS,
         }
     ),
@@ -72,11 +78,13 @@ ROLE_CAPS: dict[Role, frozenset[Cap]] = {
             Cap.ORG_VIEW,
             Cap.AUDIT_VIEW,
             Cap.ELIGIBILITY_VIEW,
+            Cap.BALLOTS_VIEW,
+            Cap.VOTE,
             Cap.API_TOKENS,
         }
     ),
-    Role.MENTOR: frozenset({Cap.HOME, Cap.OWN_FILE, Cap.ORG_VIEW}),
-    Role.STAFF: frozenset({Cap.HOME, Cap.OWN_FILE, Cap.ORG_VIEW}),
+    Role.MENTOR: frozenset({Cap.HOME, Cap.OWN_FILE, Cap.ORG_VIEW, Cap.VOTE}),
+    Role.STAFF: frozenset({Cap.HOME, Cap.OWN_FILE, Cap.ORG_VIEW, Cap.VOTE}),
     Role.DISTRICT: frozenset({Cap.HOME, Cap.DISTRICT_VIEW, Cap.API_TOKENS}),
     Role.SYSADMIN: frozenset(
         {

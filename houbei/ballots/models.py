@@ -32,6 +32,7 @@ class Status(models.TextChoices):
     OPEN = "open", _("投票中")
     CLOSED = "closed", _("已结束")
     TALLIED = "tallied", _("已计票")
+    PUBLISHED = "published", _("已公布")
 
 
 # Which status may follow which.
@@ -39,7 +40,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.DRAFT: (Status.OPEN,),
     Status.OPEN: (Status.CLOSED,),
     Status.CLOSED: (Status.TALLIED,),
-    Status.TALLIED: (),
+    Status.TALLIED: (Status.PUBLISHED,),
+    Status.PUBLISHED: (),
 }
 
 
@@ -48,8 +50,13 @@ class Election(models.Model):
         School, on_delete=models.PROTECT, related_name="elections", verbose_name=_("学校")
     )
     title = models.CharField(_("名称"), max_length=120)
+    # The election's name in public links (casting, receipt check): not guessable, so a
+    # slip's link says nothing of other elections.
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     mode = models.CharField(_("投票方式"), max_length=8, choices=Mode.choices, default=Mode.SLIPS)
-    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     electorate = models.PositiveIntegerField(
         _("应参加人数"), default=0, help_text=_("计算参与率的分母：应到会或名单上的人数")
     )

@@ -37,10 +37,11 @@ TESTS = Path(__file__).resolve().parent.parent
 
 def _all_rules() -> dict[str, dict[str, Any]]:
     rules: dict[str, dict[str, Any]] = {}
+    # One app's rules may be split over route_rules.py and route_rules_<part>.py.
     modules = ["tests.route_rules"] + [
-        f"tests.{info.name}.route_rules"
+        f"tests.{info.name}.{rules.stem}"
         for info in pkgutil.iter_modules([str(TESTS)])
-        if (TESTS / info.name / "route_rules.py").exists()
+        for rules in sorted((TESTS / info.name).glob("route_rules*.py"))
     ]
     for name in modules:
         module = importlib.import_module(name)
