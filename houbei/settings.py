@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "houbei.people.roster",
     "houbei.eligibility",
     "houbei.ballots",
+    "houbei.ballots.ratings",
     "houbei.api",
     "houbei.demo",
     "houbei.district",

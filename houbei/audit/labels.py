@@ -90,6 +90,14 @@ ACTION_LABELS: dict[str, Any] = {
     "ballots.election.closed": _("结束投票"),
     "ballots.election.tallied": _("计票"),
     "ballots.roll.set": _("设置投票名单"),
+    "ballots.rating.created": _("新建测评"),
+    "ballots.rating.group_added": _("增加评议人类别"),
+    "ballots.rating.codes_issued": _("生成评议码"),
+    "ballots.rating.roll_set": _("设置测评名单"),
+    "ballots.rating.opened": _("开始测评"),
+    "ballots.rating.closed": _("结束测评"),
+    "ballots.rating.comments_reviewed": _("审核评语"),
+    "ballots.rating.released": _("发布测评结果"),
 }
 
 
