@@ -13,6 +13,7 @@ urlpatterns = [
     path("organisation/", include("houbei.organisation.urls")),
     path("eligibility/", include("houbei.eligibility.urls")),
     path("ballots/", include("houbei.ballots.urls")),
+    path("ratings/", include("houbei.ballots.ratings.urls")),
     path("audit/", include("houbei.audit.urls")),
     path("api/", include("houbei.api.urls")),
     path("district/", include("houbei.district.urls")),
