@@ -250,3 +250,15 @@ def test_released_results_show_counts_and_shares_and_no_mean_without_values(
     page = client.get(reverse("ratings:results", args=[rating_round.pk])).content.decode()
     assert "平均分" not in page  # 优秀…不称职 carry no values
     assert '1 <span class="muted">(50.0%)</span>' in page
+
+
+def test_codes_can_be_had_as_a_pdf_of_slips(client, school, users) -> None:
+    client.force_login(users[Role.PERSONNEL])
+    rating_round, _made = make_round(school, codes=0, open_=False)
+    group = RaterGroup.objects.filter(round=rating_round).first()
+    pdf = client.post(
+        reverse("ratings:codes", args=[rating_round.pk, group.pk]), {"count": "3", "format": "pdf"}
+    )
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and "no-store" in pdf["Cache-Control"]
+    assert RatingCredential.objects.filter(group=group).count() == 3

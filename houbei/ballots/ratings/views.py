@@ -24,6 +24,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -326,8 +327,9 @@ def _group(rating_round: RatingRound, sub: int) -> RaterGroup:
 @requires(Cap.BALLOTS_RUN)
 @require_POST
 def group_codes(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
-    """Make codes for a group and show them once, as a page to print: the database keeps
-    their digests alone, so this page is the only place they ever appear."""
+    """Make codes for a group and hand them back once — a page to print or, with
+    ``format=pdf``, a PDF of slips: the database keeps their digests alone, so this response
+    is the only place they ever appear."""
     rating_round = _round(request, pk)
     group = _group(rating_round, sub)
     form = CodesForm(request.POST)
@@ -344,11 +346,17 @@ def group_codes(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
         return redirect("ratings:detail", pk=pk)
     url = _rater_url(request, rating_round)
     slips = [(codes.display(code), f"{url}#c={code}") for code in made]
-    response = render(
-        request,
-        "ratings/codes.html",
-        {"round": rating_round, "group": group, "slips": slips, "url": url},
-    )
+    context = {"round": rating_round, "group": group, "slips": slips, "url": url}
+    if request.POST.get("format") == "pdf":
+        from weasyprint import HTML
+
+        html = render_to_string("ratings/codes_pdf.html", context, request=request)
+        response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="rating-codes-{rating_round.pk}-{group.pk}.pdf"'
+        )
+    else:
+        response = render(request, "ratings/codes.html", context)
     response["Cache-Control"] = "no-store"
     return response
 
