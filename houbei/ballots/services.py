@@ -10,12 +10,15 @@ the write lock instead of failing."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from houbei.audit.services import record
 from houbei.core.errors import DomainError, ValidationFailed
@@ -185,18 +188,60 @@ def _rewrite_in_random_order() -> None:
                 cursor.execute(f"DROP TABLE {copy}")
 
 
+# Lists and candidates are fixed once an election leaves draft (``create_election`` makes
+# them and nothing edits them), so casting need not read them again for every ballot.
+# Keyed by id, the unguessable key (an id comes back in a re-created or restored database,
+# a key does not) and status; a draft is never kept. Nothing about votes is kept here.
+_SPECS: dict[tuple[int, str, str], tuple[ListSpec, ...]] = {}
+_SPECS_MAX = 256
+
+
 def specs_of(election: Election) -> list[ListSpec]:
-    return [
-        ListSpec(bl.pk, bl.name, bl.quota, tuple((c.pk, c.name) for c in bl.candidates.all()))
-        for bl in election.lists.prefetch_related("candidates")
-    ]
+    return _specs(election.pk, election.key, election.status)
+
+
+def _specs(election_id: int, key: Any, status: str) -> list[ListSpec]:
+    cache_key = (election_id, str(key), status)
+    specs = _SPECS.get(cache_key)
+    if specs is None:
+        specs = _read_specs(election_id)
+        if status != Status.DRAFT:
+            if len(_SPECS) >= _SPECS_MAX:
+                _SPECS.clear()
+            _SPECS[cache_key] = specs
+    return list(specs)
+
+
+def _read_specs(election_id: int) -> tuple[ListSpec, ...]:
+    # Explicit orderings: the models' default ones would join up to the school and the
+    # district just to sort by them.
+    lists = list(
+        BallotList.objects.filter(election_id=election_id)
+        .order_by("position", "pk")
+        .values_list("pk", "name", "quota")
+    )
+    names: dict[int, list[tuple[int, str]]] = {pk: [] for pk, _name, _quota in lists}
+    candidates = (
+        Candidate.objects.filter(ballot_list__election_id=election_id)
+        .order_by("position", "pk")
+        .values_list("ballot_list_id", "pk", "name")
+    )
+    for list_id, pk, name in candidates:
+        names[list_id].append((pk, name))
+    return tuple(ListSpec(pk, name, quota, tuple(names[pk])) for pk, name, quota in lists)
 
 
 def _checked_marks(
     election: Election, marks: Mapping[str, Sequence[Any]], channel: str
 ) -> dict[str, list[int]]:
     """The marks in stored form, or ValidationFailed."""
-    specs = specs_of(election)
+    return _checked_against(specs_of(election), marks, channel)
+
+
+@sensitive_variables()
+def _checked_against(
+    specs: Sequence[ListSpec], marks: Mapping[str, Sequence[Any]], channel: str
+) -> dict[str, list[int]]:
     try:
         cleaned = canonical_marks(marks)
     except (TypeError, ValueError) as error:
@@ -230,24 +275,81 @@ def cast_ballot(*, election_id: int, code: str, marks: Mapping[str, Sequence[Any
     canonical = codes.canonical(code)
     if canonical is None:
         raise CastRefused(_("投票码格式不对：应为13位字母和数字。"))
+    stored = codes.digest(canonical)
     with transaction.atomic():
-        election = Election.objects.filter(pk=election_id).first()
-        if election is None or election.status != Status.OPEN:
-            raise CastRefused(_("投票尚未开始或已经结束。"))
-        cleaned = _checked_marks(election, marks, channel)
-        stored = codes.digest(canonical)
-        used = Credential.objects.filter(election=election, code_digest=stored, used=False).update(
-            used=True, channel=channel
-        )
-        if used != 1:
-            exists = Credential.objects.filter(election=election, code_digest=stored).exists()
+        if connection.vendor == "postgresql":
+            consumed, exists = _consume_and_store_pg(election_id, stored, marks, channel)
+        else:
+            consumed, exists = _consume_and_store(election_id, stored, marks, channel)
+        if not consumed:
             raise CastRefused(_("此投票码已经用过。") if exists else _("投票码无效。"))
-        Ballot.objects.create(election=election, marks=cleaned, channel=channel)
         receipt = ""
         if channel == Channel.ONLINE:
             receipt = codes.new_code()[:10]
-            Receipt.objects.create(election=election, code=receipt)
+            Receipt.objects.create(election_id=election_id, code=receipt)
     return receipt
+
+
+@sensitive_variables()
+def _consume_and_store(
+    election_id: int, stored: str, marks: Mapping[str, Sequence[Any]], channel: str
+) -> tuple[bool, bool]:
+    """Inside the cast's transaction: refuse an election not open, check the marks, consume
+    the credential by a conditional UPDATE and store the ballot. Returns (consumed, the
+    code exists at all)."""
+    election = Election.objects.filter(pk=election_id).first()
+    if election is None or election.status != Status.OPEN:
+        raise CastRefused(_("投票尚未开始或已经结束。"))
+    cleaned = _checked_marks(election, marks, channel)
+    used = Credential.objects.filter(election=election, code_digest=stored, used=False).update(
+        used=True, channel=channel
+    )
+    if used != 1:
+        return False, Credential.objects.filter(election=election, code_digest=stored).exists()
+    Ballot.objects.create(election=election, marks=cleaned, channel=channel)
+    return True, True
+
+
+# PostgreSQL: the same steps in two statements. The first takes the election row in KEY
+# SHARE mode before anything of the anonymous tables is touched, so a close (which takes
+# that row FOR UPDATE, then rewrites the tables) either waits for this cast or makes it
+# wait and then see the new status — never a cast holding a table the close waits for
+# while it waits for the close. The second consumes the credential and inserts the ballot
+# only if that consumed it: one statement, atomic with the rest of the transaction.
+_LOCK_ELECTION = "SELECT key, status FROM ballots_election WHERE id = %s FOR KEY SHARE"
+_CONSUME_AND_STORE = """
+WITH consumed AS (
+    UPDATE ballots_credential SET used = true, channel = %(channel)s
+    WHERE election_id = %(election)s AND code_digest = %(digest)s AND NOT used
+    RETURNING 1
+), stored AS (
+    INSERT INTO ballots_ballot (id, election_id, marks, channel)
+    SELECT %(ballot)s, %(election)s, %(marks)s::jsonb, %(channel)s FROM consumed
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM stored),
+       EXISTS (SELECT 1 FROM ballots_credential
+               WHERE election_id = %(election)s AND code_digest = %(digest)s)
+"""
+
+
+@sensitive_variables()
+def _consume_and_store_pg(
+    election_id: int, stored: str, marks: Mapping[str, Sequence[Any]], channel: str
+) -> tuple[bool, bool]:
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_ELECTION, [election_id])
+        row = cursor.fetchone()
+        if row is None or row[1] != Status.OPEN:
+            raise CastRefused(_("投票尚未开始或已经结束。"))
+        cleaned = _checked_against(_specs(election_id, row[0], row[1]), marks, channel)
+        cursor.execute(
+            _CONSUME_AND_STORE,
+            {"channel": channel, "election": election_id, "digest": stored,
+             "ballot": uuid.uuid4(), "marks": json.dumps(cleaned)},
+        )  # fmt: skip
+        consumed, exists = cursor.fetchone()
+    return consumed == 1, bool(exists)
 
 
 def set_roll(*, actor: Any, election: Election, people: Sequence[Person]) -> int:
