@@ -185,9 +185,14 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+DEFAULT_EXCEPTION_REPORTER_FILTER = "houbei.core.reporting.AlwaysSafeExceptionReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Statements on the ballot store never reach a log, whatever the level (docs/ballots.md).
+    "filters": {"hide_ballots": {"()": "houbei.ballots.logging.HideBallotQueries"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["hide_ballots"]}},
+    "loggers": {"django.db.backends": {"filters": ["hide_ballots"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

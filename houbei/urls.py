@@ -14,6 +14,7 @@ urlpatterns = [
     path("eligibility/", include("houbei.eligibility.urls")),
     path("ballots/", include("houbei.ballots.urls")),
     path("ratings/", include("houbei.ballots.ratings.urls")),
+    path("vote/", include("houbei.ballots.vote_urls")),
     path("audit/", include("houbei.audit.urls")),
     path("api/", include("houbei.api.urls")),
     path("district/", include("houbei.district.urls")),

@@ -17,6 +17,8 @@ NAV_ITEMS: list[tuple[str, Any, Cap]] = [
     ("people:own", _("我的档案"), Cap.OWN_FILE),
     ("roster:import", _("名册导入"), Cap.PEOPLE_IMPORT),
     ("eligibility:list", _("选拔条件"), Cap.ELIGIBILITY_VIEW),
+    ("ballots:list", _("投票"), Cap.BALLOTS_VIEW),
+    ("vote:mine", _("我的投票"), Cap.VOTE),
     ("organisation:posts", _("岗位设置"), Cap.ORG_VIEW),
     ("organisation:calendar", _("校历"), Cap.ORG_VIEW),
     ("organisation:workdays", _("工作日历"), Cap.CALENDAR_EDIT),

@@ -90,6 +90,7 @@ ACTION_LABELS: dict[str, Any] = {
     "ballots.election.closed": _("结束投票"),
     "ballots.election.tallied": _("计票"),
     "ballots.roll.set": _("设置投票名单"),
+    "ballots.election.published": _("公布投票结果"),
     "ballots.rating.created": _("新建测评"),
     "ballots.rating.group_added": _("增加评议人类别"),
     "ballots.rating.codes_issued": _("生成评议码"),
@@ -98,6 +99,10 @@ ACTION_LABELS: dict[str, Any] = {
     "ballots.rating.closed": _("结束测评"),
     "ballots.rating.comments_reviewed": _("审核评语"),
     "ballots.rating.released": _("发布测评结果"),
+    "ballots.paper.sheet_entered": _("录入纸质选票"),
+    "ballots.paper.discrepancy_resolved": _("核对纸质选票录入不一致"),
+    "ballots.paper.entry_withdrawn": _("撤回纸质选票录入"),
+    "ballots.paper.box_counted": _("登记开箱清点张数"),
 }
 
 

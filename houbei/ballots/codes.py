@@ -37,6 +37,15 @@ def canonical(typed: str) -> str | None:
     return text
 
 
+def canonical_receipt(typed: str) -> str:
+    """A receipt code as typed (any case, with or without the dash), in stored form."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum()).translate(_READ_AS)
+
+
+def display_receipt(code: str) -> str:
+    return f"{code[:5]}-{code[5:]}"
+
+
 def _key() -> bytes:
     configured: str = settings.HOUBEI_BALLOT_KEY
     material = configured or f"houbei-ballot-codes:{settings.SECRET_KEY}"

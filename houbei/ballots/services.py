@@ -231,6 +231,7 @@ def _read_specs(election_id: int) -> tuple[ListSpec, ...]:
     return tuple(ListSpec(pk, name, quota, tuple(names[pk])) for pk, name, quota in lists)
 
 
+@sensitive_variables()
 def _checked_marks(
     election: Election, marks: Mapping[str, Sequence[Any]], channel: str
 ) -> dict[str, list[int]]:
@@ -374,6 +375,7 @@ def set_roll(*, actor: Any, election: Election, people: Sequence[Person]) -> int
     return size
 
 
+@sensitive_variables()
 def issue_credential(*, election: Election, person: Person) -> str:
     """The one-time code of a person on the roll, made and returned once; their entry
     is marked in the same transaction. Raises CastRefused for someone not on the roll
@@ -394,6 +396,7 @@ def issue_credential(*, election: Election, person: Person) -> str:
     return code
 
 
+@sensitive_variables()
 def vote_on_roll(*, election: Election, person: Person, marks: Mapping[str, Sequence[Any]]) -> str:
     """A roll voter's ballot: the marks are checked first, then the credential is issued
     (one transaction) and the ballot cast with it (another). Returns the receipt code.
@@ -423,8 +426,18 @@ def tally_election(*, actor: Any, election: Election) -> Tally:
     return result
 
 
+def publish_results(*, actor: Any, election: Election) -> Election:
+    """Release the results of a tallied election, once: the decision body sees them and
+    voters can check their receipts. Nothing per candidate is shown before this."""
+    return _move(
+        actor=actor, election=election, status=Status.PUBLISHED,
+        action="ballots.election.published",
+    )  # fmt: skip
+
+
 __all__ = [
     "CastRefused", "ListDraft", "cast_ballot", "close_election", "create_election",
-    "issue_credential", "issue_slips", "open_election", "set_roll", "specs_of",
+    "issue_credential", "issue_slips", "open_election", "publish_results", "set_roll",
+    "specs_of",
     "tally_election", "vote_on_roll",
 ]  # fmt: skip

@@ -168,7 +168,14 @@ def test_every_view_declares_its_access() -> None:
 def _dummy_kwargs(name: str) -> dict[str, Any]:
     # Reverse with the rule's own kwargs would need a database; plain integers fit every
     # pk and slug converter this project uses.
-    for attempt in ({}, {"pk": 1}, {"pk": 1, "sub": 1}, {"code": "x"}, {"kind": "x"}):
+    for attempt in (
+        {},
+        {"pk": 1},
+        {"pk": 1, "sub": 1},
+        {"code": "x"},
+        {"kind": "x"},
+        {"key": "00000000-0000-4000-8000-000000000000"},
+    ):
         try:
             reverse(name, kwargs=attempt)
             return attempt
