@@ -160,6 +160,8 @@ def test_the_administrator_runs_a_round_from_creation_to_results(client, school,
     shown = re.findall(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{5}", printed.content.decode())
     assert len(set(shown)) == 6
     assert not RatingCredential.objects.filter(code_digest__in=shown).exists()  # digests only
+    digests = [codes.digest(codes.canonical(c), purpose="rating") for c in shown]
+    assert RatingCredential.objects.filter(group=teachers, code_digest__in=digests).count() == 6
     leader_codes = re.findall(
         r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{5}",
         client.post(reverse("ratings:codes", args=[rating_round.pk, leaders.pk]),

@@ -99,6 +99,11 @@ class RatingRefused(DomainError):
     status_code = 409
 
 
+def _digest(code: str) -> str:
+    # Its own purpose: a digest from the ballots' credentials never matches one here.
+    return codes.digest(code, purpose="rating")
+
+
 # --- the round and its form --------------------------------------------------------------
 
 
@@ -274,7 +279,7 @@ def issue_codes(
         group = _group_of(rating_round, group, GroupMode.CODES)
         made = [codes.new_code() for _i in range(count)]
         RatingCredential.objects.bulk_create(
-            RatingCredential(round=rating_round, group=group, code_digest=codes.digest(code))
+            RatingCredential(round=rating_round, group=group, code_digest=_digest(code))
             for code in made
         )
         record(actor=actor, action="ballots.rating.codes_issued", target=rating_round,
@@ -434,7 +439,7 @@ def submit_rating(
     canonical = codes.canonical(code)
     if canonical is None:
         raise RatingRefused(_("评议码格式不对：应为13位字母和数字。"))
-    stored = codes.digest(canonical)
+    stored = _digest(canonical)
     with transaction.atomic():
         rating_round = RatingRound.objects.filter(pk=round_id).first()
         if rating_round is None or rating_round.status != RoundStatus.OPEN:
@@ -504,7 +509,7 @@ def issue_roll_credential(*, rating_round: RatingRound, person: Person) -> str:
             raise RatingRefused(_("您已经参加过本次测评。"))
         code = codes.new_code()
         RatingCredential.objects.create(
-            round=rating_round, group_id=entry["group_id"], code_digest=codes.digest(code)
+            round=rating_round, group_id=entry["group_id"], code_digest=_digest(code)
         )
     return code
 
