@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:pk>/close/", views.close_view, name="close"),
     path("<int:pk>/tally/", views.tally_view, name="tally"),
     path("<int:pk>/publish/", views.publish_view, name="publish"),
+    path("<int:pk>/results.<str:fmt>", views.download, name="download"),
     *paper_urlpatterns,
 ]

@@ -9,11 +9,13 @@ decision body only once the results are published."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -21,11 +23,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from houbei.accounts.access import AuthedRequest, Cap, has_cap, requires, school_of
-from houbei.core.errors import DomainError, ValidationFailed
+from houbei.core.errors import DomainError, NotAllowed, ValidationFailed
+from houbei.core.exports import run_export
 from houbei.organisation.models import School
 from houbei.people.models import Person
 
-from . import services
+from . import results, services
 from .models import Election, Mode, Status
 
 MAX_LISTS = 3
@@ -184,28 +187,7 @@ def election_create(request: AuthedRequest) -> HttpResponse:
 
 
 def _turnout(election: Election) -> dict[str, Any]:
-    try:
-        from .results import turnout_of
-    except ImportError:  # pragma: no cover - until the results module lands
-        return {"turnout": _plain_turnout(election)}
-    return {"turnout": turnout_of(election)}
-
-
-def _plain_turnout(election: Election) -> dict[str, Any]:
-    from .models import Credential
-
-    taken = Credential.objects.filter(election=election, used=True).count()
-    electorate = election.electorate
-    reached = electorate > 0 and taken * election.quorum_denominator >= (
-        electorate * election.quorum_numerator
-    )
-    return {
-        "participants": taken,
-        "electorate": electorate,
-        "percent": f"{taken / electorate:.1%}" if electorate else "—",
-        "quorum_reached": reached,
-        "quorum_label": f"{election.quorum_numerator}/{election.quorum_denominator}",
-    }
+    return {"turnout": results.turnout_of(election)}
 
 
 def _paper_url(election: Election) -> str:
@@ -233,6 +215,8 @@ def election_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "roll_size": election.roll.count() if election.mode == Mode.ROLL else None,
         "vote_url": request.build_absolute_uri(reverse("vote:roll", args=[election.key])),
         "paper_url": _paper_url(election),
+        "results": results.results_of(election) if show_results else None,
+        "download_links": download_links(election) if show_results else [],
         **_turnout(election),
     }
     return render(request, "ballots/detail.html", context)
@@ -299,7 +283,7 @@ def roll(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("ballots:detail", pk=pk)
 
 
-def _step(service_name: str, done: str):  # type: ignore[no-untyped-def]
+def _step(service_name: str, done: Any):  # type: ignore[no-untyped-def]
     @requires(Cap.BALLOTS_RUN)
     @require_POST
     def view(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -320,3 +304,40 @@ open_view = _step("open_election", gettext_lazy("投票已开始。"))
 close_view = _step("close_election", gettext_lazy("投票已结束。"))
 tally_view = _step("tally_election", gettext_lazy("已计票。请核对结果后公布。"))
 publish_view = _step("publish_results", gettext_lazy("结果已公布。"))
+
+
+DOWNLOADS = {
+    "xlsx": gettext_lazy("结果（Excel）"),
+    "docx": gettext_lazy("推荐结果汇总表（Word）"),
+    "json": gettext_lazy("匿名选票（供复核计票）"),
+}
+
+
+def download_links(election: Election) -> list[tuple[Any, str]]:
+    return [
+        (label, reverse("ballots:download", args=[election.pk, fmt]))
+        for fmt, label in DOWNLOADS.items()
+    ]
+
+
+@requires(Cap.BALLOTS_VIEW)
+def download(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
+    """The results as a workbook, the Word 推荐结果汇总表 or the anonymised ballots; who
+    may have them is the exporter's rule (the office once tallied, the decision body once
+    published), and each download is audited."""
+    election = _election(request, pk)
+    if fmt not in DOWNLOADS:
+        raise Http404
+    try:
+        file = run_export(
+            "ballot-results", election.school, actor=request.user,
+            filters={"election": str(election.pk)}, fmt=fmt,
+        )  # fmt: skip
+    except NotAllowed as error:
+        raise PermissionDenied from error
+    except DomainError as error:
+        _fail(request, error)
+        return redirect("ballots:detail", pk=pk)
+    response = HttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file.filename)}"
+    return response

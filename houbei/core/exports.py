@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from houbei.core.errors import DomainError
 from houbei.organisation.models import School
 
-FORMATS = ("xlsx", "json")
+FORMATS = ("xlsx", "json")  # what every exporter offers; a kind may offer more
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -41,19 +42,21 @@ class Exporter(Protocol):
 
 
 _registry: dict[str, Exporter] = {}
+_formats: dict[str, tuple[str, ...]] = {}
 
 
 class UnknownExport(DomainError):
     status_code = 404
 
 
-def register(kind: str) -> Callable[[Exporter], Exporter]:
-    """Register ``exporter`` under ``kind``; a kind can be registered once."""
+def register(kind: str, *, formats: tuple[str, ...] = FORMATS) -> Callable[[Exporter], Exporter]:
+    """Register ``exporter`` under ``kind`` for ``formats``; a kind can be registered once."""
 
     def decorate(exporter: Exporter) -> Exporter:
         if kind in _registry and _registry[kind] is not exporter:
             raise ValueError(f"export kind {kind!r} is already registered")
         _registry[kind] = exporter
+        _formats[kind] = formats
         return exporter
 
     return decorate
@@ -73,9 +76,15 @@ def get(kind: str) -> Exporter:
 def run_export(kind: str, school: School, *, actor: Any, filters: Any, fmt: str) -> ExportFile:
     """Run the exporter of ``kind``. Raises ``UnknownExport`` or ``DomainError`` for an
     unknown kind or format."""
-    if fmt not in FORMATS:
+    exporter = get(kind)
+    offered = _formats.get(kind, FORMATS)
+    if fmt not in offered:
         raise DomainError(
             _("不支持的导出格式“%(fmt)s”，可选：%(formats)s。")
-            % {"fmt": fmt, "formats": "、".join(FORMATS)}
+            % {"fmt": fmt, "formats": "、".join(offered)}
         )
-    return ExportFile(*get(kind)(school, actor=actor, filters=filters, fmt=fmt))
+    return ExportFile(*exporter(school, actor=actor, filters=filters, fmt=fmt))
+
+
+def all_formats() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(f for kind in _registry for f in _formats.get(kind, FORMATS)))

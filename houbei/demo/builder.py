@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -32,6 +33,7 @@ from houbei.people.models import Person
 from houbei.people.services import add_honour, add_post_history, archive_person, create_person
 
 from . import plan
+from .elections import add_elections
 
 DISTRICT_NAME = "示范区"
 DISTRICT_CODE = "shifanqu"
@@ -82,6 +84,8 @@ class DemoResult:
     history_rows: int = 0
     honours: int = 0
     accounts: list[Account] = field(default_factory=list)
+    slips_pdf: Path | None = None  # the open meeting's printed slips
+    vote_links: list[str] = field(default_factory=list)  # a few of those slips as links
 
 
 class NotAnEmptyDatabase(DomainError):
@@ -221,7 +225,11 @@ def _add_rule_sets(school: School, second: School) -> None:
     create_rule_set(actor=None, school=second, name=RULE_SET_DEFAULT, is_default=True)
 
 
-def build_demo(*, progress: Callable[[str], None] = lambda message: None) -> DemoResult:
+def build_demo(
+    *,
+    progress: Callable[[str], None] = lambda message: None,
+    base_url: str = "http://127.0.0.1:8000",
+) -> DemoResult:
     """Build the demo unless it exists; see the module docstring.
 
     Raises ``NotAnEmptyDatabase`` when the database has schools or users but not the
@@ -281,10 +289,13 @@ def build_demo(*, progress: Callable[[str], None] = lambda message: None) -> Dem
         _second, rows2, honours2 = _add_staff(second, second_staff, {})
         progress("选拔条件 …")
         _add_rule_sets(school, second)
+        progress("投票（会场选票、名单登录投票、已公布的结果）…")
+        elections = add_elections(school, base_url=base_url)
 
     result.people = len(main_staff) + len(second_staff)
     result.history_rows = rows + rows2
     result.honours = honours + honours2
     result.seconds = time.perf_counter() - started
     result.accounts = accounts()
+    result.slips_pdf, result.vote_links = elections.slips_pdf, elections.links
     return result

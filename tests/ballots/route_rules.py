@@ -52,6 +52,13 @@ RULES = {
     "ballots:close": _post(),
     "ballots:tally": _post(),
     "ballots:publish": _post(),
+    # Before publication only the office may have the results (here, before the tally, it
+    # is sent back with a message); the decision body is refused until they are published.
+    "ballots:download": {
+        "allowed": RUNNERS,
+        "kwargs": lambda ctx: _pk(ctx) | {"fmt": "xlsx"},
+        "foreign_kwargs": lambda ctx: _foreign_pk(ctx) | {"fmt": "xlsx"},
+    },
     "vote:mine": {"allowed": VOTERS},
     "vote:cast": {"public": True, "kwargs": lambda ctx: {"key": _election_of(ctx.school).key}},
     "vote:check": {"public": True, "kwargs": lambda ctx: {"key": _election_of(ctx.school).key}},

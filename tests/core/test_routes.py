@@ -172,6 +172,7 @@ def _dummy_kwargs(name: str) -> dict[str, Any]:
         {},
         {"pk": 1},
         {"pk": 1, "sub": 1},
+        {"pk": 1, "fmt": "xlsx"},
         {"code": "x"},
         {"kind": "x"},
         {"key": "00000000-0000-4000-8000-000000000000"},

@@ -148,3 +148,29 @@ def test_demo_is_recorded_as_system_actions_in_an_intact_chain(demo) -> None:
         "organisation.district.created",
         "organisation.post.updated",
     } <= actions
+
+
+def test_the_demo_has_an_open_meeting_a_roll_vote_and_published_results(built, db):
+    from houbei.ballots.models import Ballot, Election, Status
+    from houbei.ballots.results import results_of
+    from houbei.demo import elections
+
+    by_title = {e.title: e for e in Election.objects.all()}
+    meeting = by_title[elections.MEETING_TITLE]
+    assert meeting.status == Status.OPEN and meeting.mode == "slips"
+    assert by_title[elections.ROLL_TITLE].status == Status.OPEN
+    published = results_of(by_title[elections.PUBLISHED_TITLE])
+    assert published.digest_matches and published.turnout.participants == 96
+    assert published.turnout.quorum_reached
+    assert built.slips_pdf is not None and built.slips_pdf.read_bytes().startswith(b"%PDF")
+
+    # A visitor votes with one of the printed slips' links.
+    link = built.vote_links[0]
+    path, code = link.split("127.0.0.1:8000", 1)[1].split("#c=")
+    client = Client()
+    before = Ballot.objects.filter(election=meeting).count()
+    first = meeting.lists.first()
+    pick = first.candidates.first()
+    response = client.post(path, {"code": code, "step": "confirm", f"list-{first.pk}": [pick.pk]})
+    assert "投票成功" in response.content.decode()
+    assert Ballot.objects.filter(election=meeting).count() == before + 1

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from houbei.demo.builder import DEMO_PASSWORD, SCHOOL_NAME, NotAnEmptyDatabase, build_demo
+from houbei.demo.elections import saved_links
 from houbei.demo.serving import database_label, serve, table, url_of
 
 
@@ -28,7 +29,10 @@ class Command(BaseCommand):
         say(f"数据库：{database_label()}")
         call_command("migrate", interactive=False, verbosity=0)
         try:
-            result = build_demo(progress=lambda message: say(f"  {message}"))
+            result = build_demo(
+                progress=lambda message: say(f"  {message}"),
+                base_url=url_of(options["host"], options["port"]).rstrip("/"),
+            )
         except NotAnEmptyDatabase as error:
             raise CommandError(str(error.message)) from error
         if result.created:
@@ -45,6 +49,14 @@ class Command(BaseCommand):
         say("")
         say(f"演示账号（仅供演示！密码均为 {DEMO_PASSWORD}，除非已在系统中修改）：")
         say(table(rows))
+        say("")
+        slips, links = (result.slips_pdf, result.vote_links) if result.created else saved_links()
+        if slips:
+            say(f"演示会场投票的选票（可打印，用手机扫码投票）：{slips}")
+        if links:
+            say("或直接打开其中一张选票的投票链接：")
+            for link in links:
+                say(f"  {link}")
         say("")
         if options["no_serve"]:
             say(f"启动服务：houbei serve，然后打开 {url_of(options['host'], options['port'])}")

@@ -5,7 +5,10 @@ Runs a registered exporter (``houbei.core.exports``), e.g. ``houbei export roste
 eligibility --school shiba [--rule-set ID] [--as-of 2021-02-26] [--target level:3]
 [--verdict eligible]`` (the school's default rule set unless ``--rule-set``). JSON goes
 to standard output unless ``--output`` is given; a workbook is written to ``--output``
-or, by default, to the exporter's file name in the current directory. The export is
+or, by default, to the exporter's file name in the current directory. ``houbei export
+ballot-results --school shiba --election ID --format xlsx|docx|json`` writes an
+election's results workbook, its Word 推荐结果汇总表, or the anonymised ballots that
+``houbei recount`` checks. The export is
 audited as a system action."""
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", help="what to export: " + ", ".join(exports.kinds()))
-        parser.add_argument("--format", choices=exports.FORMATS, default="xlsx")
+        parser.add_argument("--format", choices=exports.all_formats(), default="xlsx")
         parser.add_argument("--school", required=True, help="school code")
         parser.add_argument("--output", type=Path, help="file to write")
         parser.add_argument("--status", help="post status: on, off, transferred, retired")
@@ -68,6 +71,9 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", dest="as_of", help="eligibility: reference date YYYY-MM-DD")
         parser.add_argument("--target", help="eligibility: level:N or post:CODE")
         parser.add_argument(
+            "--election", help="ballot-results: the election's id (its page is /ballots/ID/)"
+        )
+        parser.add_argument(
             "--verdict",
             help="eligibility: eligible, flagged, ineligible, incomplete, out_of_scope, "
             "or all (default: everyone in scope)",
@@ -86,7 +92,13 @@ class Command(BaseCommand):
             raise CommandError("导出完整身份证号时请用 --reason 说明用途。", returncode=1)
         given = [o for o in ELIGIBILITY_OPTIONS if options.get(o) not in (None, "")]
         filters: Any
-        if options["kind"] == "eligibility":
+        if options["kind"] == "ballot-results":
+            if params or given or options["full_ids"]:
+                raise CommandError("ballot-results 导出只接受 --election。", returncode=1)
+            filters = {"election": options.get("election")}
+        elif options.get("election"):
+            raise CommandError("--election 只用于 ballot-results 导出。", returncode=1)
+        elif options["kind"] == "eligibility":
             if params or options["full_ids"]:
                 raise CommandError("名册的筛选条件不能用于 eligibility 导出。", returncode=1)
             # As text: the exporter parses and checks it (people does not import

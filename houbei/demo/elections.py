@@ -1,0 +1,128 @@
+"""The demo's elections: one open at a meeting (printed slips a visitor can vote with), one
+open on the roll (the demo teacher can vote after logging in) and one counted and published
+(results, receipt check, exports).
+
+The open meeting's slips are written to ``DATA_DIR/demo-slips.pdf`` when the demo is
+built — the only copy of their codes, as with a real election — and a few are kept for the
+console (``DEMO_LINKS``) so a visitor can vote without a printer. Ballots of the published
+election are drawn with a fixed seed, so every demo shows the same figures."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+
+from houbei.ballots import services
+from houbei.ballots.models import Election, Mode
+from houbei.organisation.models import School
+from houbei.people.models import Person
+
+SEED = 20261203
+SLIPS_FILE = "demo-slips.pdf"
+LINKS_FILE = "demo-vote-links.txt"
+MEETING_TITLE = "2026年区、校后备干部民主推荐（教职工大会）"
+ROLL_TITLE = "2026年校级后备干部民主推荐（补充网上投票）"
+PUBLISHED_TITLE = "2025年度校级后备干部补充推荐"
+
+
+@dataclass
+class DemoElections:
+    slips_pdf: Path | None = None
+    links: list[str] = field(default_factory=list)
+
+
+def _candidates(school: School) -> list[Person]:
+    # The demo's eligible cohort is the eligibility module's business; for the ballot demo
+    # the younger in-establishment teachers stand, in staff-number order.
+    people = Person.objects.for_school(school).current().in_establishment_on_duty()
+    return list(people.filter(birth_date__year__gte=1980).order_by("staff_number")[:40])
+
+
+def _random_marks(rng: random.Random, election: Election, weights: dict[int, float]):
+    marks: dict[str, list[int]] = {}
+    for spec in services.specs_of(election):
+        ids = [cid for cid, _name in spec.candidates]
+        if rng.random() < 0.04:
+            marks[str(spec.id)] = []  # a blank list
+            continue
+        k = min(len(ids), spec.quota - (1 if rng.random() < 0.3 else 0))
+        pool = list(ids)
+        chosen: list[int] = []
+        while len(chosen) < k:
+            pick = rng.choices(pool, [weights.get(c, 1.0) for c in pool])[0]
+            pool.remove(pick)
+            chosen.append(pick)
+        marks[str(spec.id)] = chosen
+    return marks
+
+
+def add_elections(school: School, *, base_url: str = "http://127.0.0.1:8000") -> DemoElections:
+    from houbei.ballots.documents import slips_pdf
+
+    rng = random.Random(SEED)
+    out = DemoElections()
+    standing = _candidates(school)
+    district_list, school_list = standing[:16], standing[:30]
+    staff = list(Person.objects.for_school(school).current().in_establishment_on_duty())
+
+    # Counted and published: 96 of 112 took part.
+    published = services.create_election(
+        actor=None, school=school, title=PUBLISHED_TITLE, mode=Mode.SLIPS, electorate=112,
+        lists=[services.ListDraft("校级后备干部", 4, school_list[10:22])],
+    )  # fmt: skip
+    made = services.issue_slips(actor=None, election=published, count=112)
+    services.open_election(actor=None, election=published)
+    favour = {c: rng.uniform(0.3, 4.0) for c, _n in services.specs_of(published)[0].candidates}
+    for i, code in enumerate(made[:96]):
+        channel = "paper" if i % 5 == 0 else "online"
+        services.cast_ballot(
+            election_id=published.pk, code=code,
+            marks=_random_marks(rng, published, favour), channel=channel,
+        )  # fmt: skip
+    services.close_election(actor=None, election=published)
+    services.tally_election(actor=None, election=published)
+    services.publish_results(actor=None, election=published)
+
+    # Open on the roll: every 在编在岗 member of staff, the demo teacher among them.
+    roll = services.create_election(
+        actor=None, school=school, title=ROLL_TITLE, mode=Mode.ROLL,
+        lists=[services.ListDraft("校级后备干部", 3, school_list[:12])],
+    )  # fmt: skip
+    services.set_roll(actor=None, election=roll, people=staff)
+    services.open_election(actor=None, election=roll)
+
+    # Open at a meeting: slips printed, a third of the room has voted.
+    meeting = services.create_election(
+        actor=None, school=school, title=MEETING_TITLE, mode=Mode.SLIPS,
+        electorate=len(staff),
+        lists=[
+            services.ListDraft("区级后备干部", 5, district_list),
+            services.ListDraft("校级后备干部", 11, school_list),
+        ],
+    )  # fmt: skip
+    codes = services.issue_slips(actor=None, election=meeting, count=len(staff))
+    services.open_election(actor=None, election=meeting)
+    favour = {c: rng.uniform(0.3, 4.0) for c, _n in services.specs_of(meeting)[1].candidates}
+    for code in codes[: len(codes) // 3]:
+        services.cast_ballot(
+            election_id=meeting.pk, code=code, marks=_random_marks(rng, meeting, favour)
+        )
+    unused = codes[len(codes) // 3 :]
+    data_dir = Path(settings.DATA_DIR)
+    out.slips_pdf = data_dir / SLIPS_FILE
+    out.slips_pdf.write_bytes(slips_pdf(meeting, unused, base_url=base_url))
+    out.links = [f"{base_url}/vote/{meeting.key}/#c={code}" for code in unused[:3]]
+    (data_dir / LINKS_FILE).write_text("\n".join(out.links) + "\n", encoding="utf-8")
+    return out
+
+
+def saved_links() -> tuple[Path | None, list[str]]:
+    """The slips file and the console links of an existing demo, when still on disk."""
+    data_dir = Path(settings.DATA_DIR)
+    pdf = data_dir / SLIPS_FILE
+    links_file = data_dir / LINKS_FILE
+    links = links_file.read_text(encoding="utf-8").split() if links_file.exists() else []
+    return (pdf if pdf.exists() else None), links
