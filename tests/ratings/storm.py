@@ -20,10 +20,12 @@ def storm(
     attempts: int = 10,
     *,
     halfway: Callable[[], None] | None = None,
+    comments: dict[int, str] | None = None,
 ) -> Counter[str]:
     """Try every code ``attempts`` times at once from ``attempts`` threads; count the
     outcomes: "ok", "refused", or an error's class name. ``halfway`` runs in its own
-    thread once half of the tries have started (to close the round mid-storm)."""
+    thread once half of the tries have started (to close the round mid-storm); every sheet
+    carries ``comments``."""
     from django.db import connections
 
     from houbei.ballots.ratings.services import RatingRefused, submit_rating
@@ -40,7 +42,7 @@ def storm(
             for code in share:
                 started.release()
                 try:
-                    submit_rating(round_id=round_id, code=code, sheet=sheet)
+                    submit_rating(round_id=round_id, code=code, sheet=sheet, comments=comments)
                     result = "ok"
                 except RatingRefused:
                     result = "refused"
@@ -57,7 +59,11 @@ def storm(
             barrier.wait()
             for _i in range(len(tries) // 2):
                 started.acquire()
-            halfway()
+            try:
+                halfway()
+            except Exception as exc:  # counted, and the test fails on it
+                with lock:
+                    outcomes[f"halfway: {type(exc).__name__}"] += 1
         finally:
             connections.close_all()
 

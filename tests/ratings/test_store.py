@@ -34,6 +34,7 @@ from houbei.ballots.ratings.services import (
     form_of,
     rate_on_roll,
     submit_rating,
+    turnout_of,
 )
 
 from .conftest import full_sheet, make_round
@@ -41,6 +42,7 @@ from .storm import storm
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 200
+N_ROLL = 80  # enough that the close lands while rating goes on
 LIMIT = 0.21  # 3σ of Spearman's rho for n = 200
 
 
@@ -243,6 +245,7 @@ def test_a_close_in_the_middle_of_a_storm_leaves_every_sheet_counted_or_refused(
     outcomes = storm(
         rating_round.pk, made["服务对象"], dict(full_sheet(rating_round)), attempts=4,
         halfway=lambda: close_round(actor=None, rating_round=rating_round),
+        comments={form_of(rating_round).subjects[0][0]: "意见"},
     )  # fmt: skip
     counted = outcomes["ok"]
     assert set(outcomes) <= {"ok", "refused"} and 0 < counted < 40
@@ -250,6 +253,7 @@ def test_a_close_in_the_middle_of_a_storm_leaves_every_sheet_counted_or_refused(
     assert rating_round.status == "closed"
     assert RaterCount.objects.get(round=rating_round).count == counted
     assert RatingCredential.objects.filter(round=rating_round, used=True).count() == counted
+    assert RatingComment.objects.filter(round=rating_round).count() == counted
     best = form_of(rating_round).grades[0][0]
     assert set(
         RatingCounter.objects.filter(round=rating_round, grade_id=best).values_list(
@@ -272,3 +276,79 @@ def test_the_storm_on_a_sqlite_file_counts_forty_sheets(tmp_path) -> None:
     assert report["outcomes"] == {"ok": 40, "refused": 360}
     assert report["raters"] == report["used"] == 40
     assert report["counted"] == [40]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_close_among_roll_raters_marks_no_one_after_it(school) -> None:
+    """On a roll, taking part (the mark) and the sheet are two transactions, so a close can
+    fall between them: that rater shows as having taken part with an unused credential
+    left over — at most one per rater in flight, and the turnout shows it. A rater who
+    waited behind the close is refused before being marked."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level races need PostgreSQL")
+    import threading
+
+    from django.db import connections
+
+    from houbei.ballots.ratings.services import RatingRefused
+
+    rating_round, _made = make_round(
+        school, groups=(GroupDraft("教师代表", 5, GroupMode.ROLL),), roll=N_ROLL
+    )
+    people = [e.person for e in RatingRollEntry.objects.select_related("person")]
+    sheet = dict(full_sheet(rating_round))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(5)
+    started = threading.Event()
+    closed_after: list[int] = []
+
+    def rater(share) -> None:
+        try:
+            barrier.wait()
+            for person in share:
+                try:
+                    rate_on_roll(rating_round=rating_round, person=person, sheet=sheet)
+                    result = "ok"
+                except RatingRefused:
+                    result = "refused"
+                except Exception as exc:
+                    result = f"{type(exc).__name__}: {exc}"
+                with lock:
+                    outcomes.append(result)
+                    if len(outcomes) >= 8:
+                        started.set()
+        finally:
+            connections.close_all()
+
+    def closer() -> None:
+        try:
+            barrier.wait()
+            started.wait()
+            try:
+                close_round(actor=None, rating_round=rating_round)
+            except Exception as exc:
+                closed_after.append(f"{type(exc).__name__}: {exc}")
+                raise
+            with lock:
+                closed_after.append(len(outcomes))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=rater, args=(people[i::4],)) for i in range(4)]
+    threads.append(threading.Thread(target=closer))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    counted = outcomes.count("ok")
+    assert closed_after and isinstance(closed_after[0], int), (closed_after, set(outcomes))
+    assert set(outcomes) <= {"ok", "refused"} and 8 <= counted < N_ROLL, closed_after
+    marked = RatingRollEntry.objects.filter(issued=True).count()
+    assert RatingCredential.objects.filter(round=rating_round).count() == marked
+    assert RatingCredential.objects.filter(round=rating_round, used=True).count() == counted
+    assert RaterCount.objects.get(round=rating_round).count == counted
+    assert counted <= marked <= counted + 4  # 4 raters in flight at most
+    (turnout,) = turnout_of(rating_round)
+    assert (turnout.raters, turnout.took_part) == (counted, marked)

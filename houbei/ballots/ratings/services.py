@@ -224,7 +224,10 @@ def create_round(
 
 
 def _locked(rating_round: RatingRound) -> RatingRound:
-    return RatingRound.objects.select_for_update().get(pk=rating_round.pk)
+    """The round's row, locked against the other administrative steps. NO KEY UPDATE, not
+    UPDATE: a sheet's foreign-key checks take KEY SHARE on this row when it commits, and
+    must not wait for a close that is itself waiting for that sheet's table locks."""
+    return RatingRound.objects.select_for_update(no_key=True).get(pk=rating_round.pk)
 
 
 def add_group(
@@ -507,6 +510,9 @@ def issue_roll_credential(*, rating_round: RatingRound, person: Person) -> str:
             raise RatingRefused(_("您不在本次测评的名单上。"))
         if not RatingRollEntry.objects.filter(pk=entry["id"], issued=False).update(issued=True):
             raise RatingRefused(_("您已经参加过本次测评。"))
+        # Read again after the write, which waits behind a close (see submit_rating).
+        if not RatingRound.objects.filter(pk=rating_round.pk, status=RoundStatus.OPEN).exists():
+            raise RatingRefused(_("测评尚未开始或已经结束。"))
         code = codes.new_code()
         RatingCredential.objects.create(
             round=rating_round, group_id=entry["group_id"], code_digest=_digest(code)
@@ -524,8 +530,9 @@ def rate_on_roll(
 ) -> None:
     """A roll rater's sheet: checked first, then the credential is issued (one
     transaction) and the sheet handed in with it (another). Should the second step fail
-    after the first, the person shows as having taken part and an unused credential is
-    left over; the turnout shows it (issued > handed in)."""
+    after the first — or the round close between the two — the person shows as having
+    taken part and an unused credential is left over; the turnout shows it (took part >
+    handed in)."""
     rating_round = RatingRound.objects.get(pk=rating_round.pk)
     if rating_round.status != RoundStatus.OPEN:
         raise RatingRefused(_("测评尚未开始或已经结束。"))
