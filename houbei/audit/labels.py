@@ -91,6 +91,7 @@ ACTION_LABELS: dict[str, Any] = {
     "ballots.election.tallied": _("计票"),
     "ballots.roll.set": _("设置投票名单"),
     "ballots.election.published": _("公布投票结果"),
+    "ballots.results.exported": _("导出投票结果"),
     "ballots.rating.created": _("新建测评"),
     "ballots.rating.group_added": _("增加评议人类别"),
     "ballots.rating.codes_issued": _("生成评议码"),

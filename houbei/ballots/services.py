@@ -146,7 +146,7 @@ def _move(*, actor: Any, election: Election, status: str, action: str) -> Electi
         election.status = status
         election.save(update_fields=["status"])
         if status == Status.CLOSED:
-            _rewrite_in_random_order()
+            _rewrite_in_random_order(election.pk)
         record(actor=actor, action=action, target=election, old={"status": old},
                new={"status": status})  # fmt: skip
     return election
@@ -166,16 +166,24 @@ def close_election(*, actor: Any, election: Election) -> Election:
     )
 
 
-def _rewrite_in_random_order() -> None:
-    """PostgreSQL: CLUSTER by the random UUID key (old row versions, with their
-    transaction ids, go with the old file). SQLite: copy out and back ordered by the key,
-    so rowids follow the random UUIDs."""
+def _rewrite_in_random_order(election_id: int | None = None) -> None:
+    """PostgreSQL: first touch every row of the election, so all carry this transaction's
+    id (a roll vote is two transactions back to back, so its entry's id and its ballot's
+    would otherwise stay neighbours), then CLUSTER by the random UUID key (old row
+    versions, with their transaction ids, go with the old file). SQLite: copy out and back
+    ordered by the key, so rowids follow the random UUIDs."""
     # The roll too: updating an entry moves it, so its place would tell who took part when.
     tables = [m._meta.db_table for m in (Ballot, Receipt, Credential, RollEntry)]
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
         for table in tables:
             if connection.vendor == "postgresql":
+                if election_id is not None:
+                    # Only the models' own table names, quoted, are spliced in.
+                    cursor.execute(
+                        f"UPDATE {q(table)} SET election_id = election_id WHERE election_id = %s",  # noqa: S608
+                        [election_id],
+                    )
                 # CLUSTER refuses a table with deferred constraint checks still queued.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"CLUSTER {q(table)} USING {q(table + '_pkey')}")
