@@ -116,7 +116,71 @@ def add_elections(school: School, *, base_url: str = "http://127.0.0.1:8000") ->
     out.slips_pdf.write_bytes(slips_pdf(meeting, unused, base_url=base_url))
     out.links = [f"{base_url}/vote/{meeting.key}/#c={code}" for code in unused[:3]]
     (data_dir / LINKS_FILE).write_text("\n".join(out.links) + "\n", encoding="utf-8")
+    add_rating_round(school, standing[:3], staff, rng)
     return out
+
+
+RATING_TITLE = "2025年度后备干部民主测评（演示，已发布）"
+
+
+def add_rating_round(
+    school: School, subjects: list[Person], staff: list[Person], rng: random.Random
+) -> None:
+    """A released 民主测评 of three reserve cadres by four groups: 校领导 (k = 3, 4 raters),
+    中层干部 (k = 5, 7 raters), 教师代表 (k = 5, 14 raters) and 服务对象 (k = 5, only 3
+    raters — so its figures stay hidden, and one more group with them, lest it be worked
+    out by subtraction)."""
+    from houbei.ballots.ratings import services as ratings
+    from houbei.ballots.ratings.models import (
+        CommentState,
+        RatingComment,
+        RatingDimension,
+        RatingGrade,
+        RatingSubject,
+    )
+
+    groups = [("校领导", 3, 4), ("中层干部", 5, 7), ("教师代表", 5, 14), ("服务对象", 5, 3)]
+    rating_round = ratings.create_round(
+        actor=None, school=school, title=RATING_TITLE, subjects=subjects,
+        groups=[ratings.GroupDraft(name, k) for name, k, _n in groups],
+    )  # fmt: skip
+    made = {
+        group.name: ratings.issue_codes(actor=None, rating_round=rating_round, group=group, count=n)
+        for group, (_name, _k, n) in zip(rating_round.groups.order_by("pk"), groups, strict=True)
+    }
+    ratings.open_round(actor=None, rating_round=rating_round)
+    subject_ids = list(
+        RatingSubject.objects.filter(round=rating_round).values_list("id", flat=True)
+    )
+    dimension_ids = list(
+        RatingDimension.objects.filter(round=rating_round).values_list("id", flat=True)
+    )
+    grade_ids = list(
+        RatingGrade.objects.filter(round=rating_round)
+        .order_by("position")
+        .values_list("id", flat=True)
+    )
+    for codes_of_group in made.values():
+        for code in codes_of_group:
+            sheet = {
+                (s, d): grade_ids[min(len(grade_ids) - 1, int(rng.expovariate(2.2)))]
+                for s in subject_ids
+                for d in dimension_ids
+            }
+            comments = (
+                {subject_ids[0]: "工作主动，能吃苦，带班有方法。"} if rng.random() < 0.3 else {}
+            )
+            ratings.submit_rating(
+                round_id=rating_round.pk, code=code, sheet=sheet, comments=comments
+            )
+    ratings.close_round(actor=None, rating_round=rating_round)
+    decisions = [
+        ratings.CommentDecision(str(pk), CommentState.APPROVED)
+        for pk in RatingComment.objects.filter(round=rating_round).values_list("id", flat=True)
+    ]
+    if decisions:
+        ratings.review_comments(actor=None, rating_round=rating_round, decisions=decisions)
+    ratings.release_results(actor=None, rating_round=rating_round)
 
 
 def saved_links() -> tuple[Path | None, list[str]]:

@@ -174,3 +174,18 @@ def test_the_demo_has_an_open_meeting_a_roll_vote_and_published_results(built, d
     response = client.post(path, {"code": code, "step": "confirm", f"list-{first.pk}": [pick.pk]})
     assert "投票成功" in response.content.decode()
     assert Ballot.objects.filter(election=meeting).count() == before + 1
+
+
+def test_the_demo_has_a_released_appraisal_with_a_hidden_group(built, db):
+    from houbei.ballots.ratings.models import RatingRound, RoundStatus
+    from houbei.ballots.ratings.services import results_of
+    from houbei.demo.elections import RATING_TITLE
+
+    rating_round = RatingRound.objects.get(title=RATING_TITLE)
+    assert rating_round.status == RoundStatus.RELEASED
+    report = results_of(rating_round).report
+    shown = {g.group.name: g.decision.shown for g in report.groups}
+    # 服务对象 (3 of k = 5) is hidden; one more group goes with it so it cannot be
+    # worked out from the overall figure.
+    assert shown["服务对象"] is False
+    assert sum(not v for v in shown.values()) == 2 and report.overall.shown
