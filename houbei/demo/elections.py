@@ -121,6 +121,13 @@ def add_elections(school: School, *, base_url: str = "http://127.0.0.1:8000") ->
 
 
 RATING_TITLE = "2025年度后备干部民主测评（演示，已发布）"
+DEMO_COMMENTS = (
+    "工作主动，能吃苦，带班有方法。",
+    "教学扎实，乐于帮助青年教师。",
+    "处理问题有时急躁，需多听取意见。",
+    "组织能力强，承担学校活动认真负责。",
+    "希望在课题研究上再下功夫。",
+)
 
 
 def add_rating_round(
