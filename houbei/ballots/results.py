@@ -16,9 +16,10 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from houbei.audit.models import AuditEntry
 from houbei.core.errors import DomainError
 
-from .models import Ballot, Credential, Election, Mode, Receipt, RollEntry, Status
+from .models import Ballot, Channel, Credential, Election, Mode, Receipt, RollEntry, Status
 from .services import specs_of
 from .tally import CandidateResult, ListResult, Tally, count, digest
 
@@ -80,12 +81,19 @@ class Results:
     paper: int
     receipts: int
     lists: tuple[ListLines, ...]
-    digest: str  # stored at tally
-    recomputed: str  # from the stored ballots now
+    digest: str  # stored on the election at the tally
+    recomputed: str  # from the stored ballots and receipts now
+    digest_at_tally: str  # what the audit trail recorded at the tally ("" if nothing)
 
     @property
     def digest_matches(self) -> bool:
-        return bool(self.digest) and self.digest == self.recomputed
+        """The ballots and receipts are still those that were counted: the stored digest
+        is recomputed from them, and agrees with the audit trail's."""
+        return (
+            bool(self.digest)
+            and self.digest == self.recomputed
+            and self.digest_at_tally in ("", self.digest)
+        )
 
     @property
     def summary(self) -> str:
@@ -114,8 +122,10 @@ def level_of(list_name: str) -> str:
 def figures(
     *, title: str, school: str, turnout: Turnout, issued: int, returned: int, online: int,
     paper: int, receipts: int, tally: Tally, stored_digest: str, recomputed: str,
+    digest_at_tally: str = "",
 ) -> Results:  # fmt: skip
-    """The results of a counted election, sentences included."""
+    """The results of a counted election, sentences included: pure, over the figures
+    ``results_of`` reads (``tally`` is ``tally.count`` over the stored ballots)."""
     lines = []
     for lr in tally.lists:
         level = level_of(lr.name)
@@ -144,6 +154,7 @@ def figures(
         title=title, school=school, turnout=turnout, issued=issued, returned=returned,
         ballots=tally.ballots, online=online, paper=paper, receipts=receipts,
         lists=tuple(lines), digest=stored_digest, recomputed=recomputed,
+        digest_at_tally=digest_at_tally,
     )  # fmt: skip
 
 
@@ -157,14 +168,20 @@ def _used(election: Election) -> dict[tuple[bool, str], int]:
     return {(used, channel): n for used, channel, n in rows}
 
 
-def turnout_of(election: Election) -> Turnout:
-    """How many took part — the one figure shown while voting is open."""
+def _turnout(election: Election, used: dict[tuple[bool, str], int]) -> Turnout:
     quorum = Fraction(election.quorum_numerator, election.quorum_denominator or 1)
     if election.mode == Mode.ROLL:
+        # Taking part is receiving one's credential (``services.issue_credential``).
         taken = RollEntry.objects.filter(election=election, issued=True).count()
     else:
-        taken = Credential.objects.filter(election=election, used=True).count()
+        taken = used.get((True, Channel.ONLINE), 0) + used.get((True, Channel.PAPER), 0)
     return Turnout(taken, election.electorate, quorum)
+
+
+def turnout_of(election: Election) -> Turnout:
+    """How many took part, of how many, and whether the quorum is reached — the one
+    figure shown while voting is open (nothing per list or candidate). Any status."""
+    return _turnout(election, _used(election))
 
 
 def _rejected_sheets(election: Election) -> int:
@@ -175,26 +192,46 @@ def _rejected_sheets(election: Election) -> int:
     return RejectedSheet.objects.filter(election=election).count()
 
 
+def tally_record(election: Election) -> dict[str, Any]:
+    """What the audit trail recorded when ``election`` was tallied (``ballots``,
+    ``digest``), {} if nothing: a second, hash-chained statement of the count, kept apart
+    from the ballot store, so rewriting the store and the election's digest together is
+    still caught."""
+    new = (
+        AuditEntry.objects.filter(
+            action="ballots.election.tallied",
+            target_type=Election._meta.label_lower,
+            target_id=str(election.pk),
+        )
+        .order_by("-seq")
+        .values_list("new", flat=True)
+        .first()
+    )
+    return dict(new) if isinstance(new, dict) else {}
+
+
 def results_of(election: Election) -> Results:
-    """The results of a tallied or published election. Raises NotCounted before."""
+    """The results of a tallied or published election, read in a fixed number of
+    queries (one per table, whatever the number of ballots): turnout and quorum, slips
+    issued and returned, per list valid, void and blank with each candidate's votes,
+    share, rank and official sentence, and the digest with its check. Raises NotCounted
+    (a DomainError) before the tally."""
     if election.status not in (Status.TALLIED, Status.PUBLISHED):
         raise NotCounted(_("投票尚未计票，没有结果。"))
     used = _used(election)
-    online = used.get((True, "online"), 0)
-    paper = used.get((True, "paper"), 0)
+    online = used.get((True, Channel.ONLINE), 0)
+    paper = used.get((True, Channel.PAPER), 0)
     ballots: list[Any] = list(
         Ballot.objects.filter(election=election).values_list("marks", flat=True)
     )
     receipt_codes = list(Receipt.objects.filter(election=election).values_list("code", flat=True))
-    if election.mode == Mode.ROLL:
-        issued = RollEntry.objects.filter(election=election, issued=True).count()
-    else:
-        issued = sum(used.values())
     return figures(
         title=election.title,
         school=election.school.name,
-        turnout=turnout_of(election),
-        issued=issued,
+        turnout=_turnout(election, used),
+        # Slips printed, or on a roll the credentials handed out (one per person who took
+        # part): every credential is a ballot issued.
+        issued=sum(used.values()),
         returned=len(ballots) + _rejected_sheets(election),
         online=online,
         paper=paper,
@@ -202,4 +239,5 @@ def results_of(election: Election) -> Results:
         tally=count(specs_of(election), ballots),
         stored_digest=election.digest,
         recomputed=digest(ballots, receipt_codes),
+        digest_at_tally=str(tally_record(election).get("digest") or ""),
     )
