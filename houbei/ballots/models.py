@@ -198,3 +198,76 @@ class RollEntry(models.Model):
 
     def __str__(self) -> str:
         return str(self.person)
+
+
+# --- paper ballots: blind double entry (``paper.py``) ----------------------------------
+
+
+class RejectReason(models.TextChoices):
+    UNREADABLE = "unreadable", _("投票码空白或无法识别")
+    UNKNOWN = "unknown", _("不是本次投票发出的投票码")
+    USED_ONLINE = "used_online", _("投票码已在网上投过票")
+    USED_PAPER = "used_paper", _("投票码已由另一张纸质选票使用")
+
+
+class PaperEntry(models.Model):
+    """One clerk's reading of one paper sheet, kept only while the sheet is undecided.
+
+    What a row holds, and why no more: ``code_digest`` is the credential's keyed digest
+    ("" when the code could not be read), which pairs the two readings of one sheet;
+    ``marks_digest`` is a keyed digest of the code *together with* the marks, so the
+    second reading is compared with the first without the marks being stored at all
+    (and two sheets marked alike do not look alike); ``code_hint`` is the first group
+    of the code, enough for the third person to find the sheet in the stack. The code
+    itself is never stored: a code in clear could be cast online, by anyone who reads
+    the table, before its sheet is counted. When the sheet is decided — counted, or
+    rejected — its entries are deleted in that same transaction, so no row is left
+    pairing a code with what its sheet said (and ``paper.py`` removes the deleted
+    rows' residue). No time, random keys, no default order."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="+")
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    code_digest = models.CharField(max_length=64, blank=True)
+    code_hint = models.CharField(max_length=4, blank=True)
+    marks_digest = models.CharField(max_length=64, blank=True)
+    # Two readings of this sheet disagree: both wait for a third person.
+    disputed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            # One clerk reads one sheet once.
+            models.UniqueConstraint(
+                fields=["election", "code_digest", "clerk"],
+                condition=~models.Q(code_digest=""),
+                name="paperentry_once_per_clerk",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("纸质选票录入"))
+
+
+class RejectedSheet(models.Model):
+    """A paper sheet that was returned but counts for nothing, and why. No code, no
+    marks, no clerk, no time: it is there to be counted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=12, choices=RejectReason.choices)
+
+    def __str__(self) -> str:
+        return str(self.get_reason_display())
+
+
+class BoxCount(models.Model):
+    """How many sheets the tellers counted when the ballot box was opened: what the
+    entered sheets must add up to."""
+
+    election = models.OneToOneField(
+        Election, on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    sheets = models.PositiveIntegerField(_("开箱清点张数"))
+
+    def __str__(self) -> str:
+        return str(self.sheets)

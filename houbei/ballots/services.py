@@ -273,6 +273,7 @@ def _checked_against(
     return cleaned
 
 
+@sensitive_variables()
 def cast_ballot(*, election_id: int, code: str, marks: Mapping[str, Sequence[Any]],
                 channel: str = Channel.ONLINE) -> str:  # fmt: skip
     """Cast one ballot with a one-time code; return the receipt code (online) or "" (paper).
@@ -423,6 +424,17 @@ def tally_election(*, actor: Any, election: Election) -> Tally:
     with transaction.atomic():
         election = Election.objects.select_for_update().get(pk=election.pk)
         _guard(election, Status.TALLIED)
+        # --- paper ballots (paper.py): no sheet may still wait for its second entry or
+        # a third person. Sheets counted after close went in in the order they were
+        # entered, so the close-time rewrite runs again (with the entry table's).
+        from .paper import forget_entry_residue, tally_refusal
+
+        refusal = tally_refusal(election)
+        if refusal:
+            raise ValidationFailed(message=refusal)
+        _rewrite_in_random_order(election.pk)
+        forget_entry_residue()
+        # --- end paper ballots
         ballots = list(Ballot.objects.filter(election=election).values_list("marks", flat=True))
         receipts = list(Receipt.objects.filter(election=election).values_list("code", flat=True))
         result = count(specs_of(election), ballots)
