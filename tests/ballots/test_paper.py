@@ -241,7 +241,7 @@ def test_the_same_clerk_cannot_enter_a_sheet_twice(election, clerks) -> None:
 def test_a_third_person_decides_a_discrepancy_and_the_clerks_cannot(election, clerks) -> None:
     e, slips = election
     a, b, third = clerks
-    district, school = specs_of(e)
+    district, _school = specs_of(e)
     first, second, truth = (
         {str(district.id): [district.candidates[n][0]]} for n in range(3)
     )  # both clerks wrong, each differently

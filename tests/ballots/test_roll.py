@@ -10,8 +10,8 @@ from houbei.audit.models import AuditEntry
 from houbei.ballots.models import Ballot, Credential, Mode, Receipt, RollEntry
 from houbei.ballots.services import (
     CastRefused,
-    close_election,
     ListDraft,
+    close_election,
     create_election,
     open_election,
     set_roll,
