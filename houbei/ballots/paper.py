@@ -54,6 +54,7 @@ from .models import (
     Status,
 )
 from .services import _checked_marks  # the same check of marks as a cast's
+from .store import rewrite_in_key_order
 
 ENTRY_STATUSES = (Status.OPEN, Status.CLOSED)
 
@@ -497,11 +498,7 @@ def forget_entry_residue() -> None:
     Runs at tally, inside its transaction."""
     if connection.vendor != "postgresql":
         return
-    table = connection.ops.quote_name(PaperEntry._meta.db_table)
-    pkey = connection.ops.quote_name(PaperEntry._meta.db_table + "_pkey")
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"CLUSTER {table} USING {pkey}")
+    rewrite_in_key_order([PaperEntry])
 
 
 @dataclass(frozen=True)

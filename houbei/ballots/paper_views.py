@@ -206,12 +206,8 @@ def paper_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )  # fmt: skip
     except DomainError as error:
-        if isinstance(error, ValidationFailed) and error.errors:
-            for field_messages in error.errors.values():
-                for message in field_messages:
-                    messages.error(request, message)
-        else:
-            messages.error(request, str(error.message))
+        for message in error.messages():
+            messages.error(request, message)
     else:
         messages.success(request, _("已撤回这次录入。"))
     return redirect("ballots:paper_discrepancies", pk=pk)

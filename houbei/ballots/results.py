@@ -19,7 +19,17 @@ from django.utils.translation import gettext_lazy
 from houbei.audit.models import AuditEntry
 from houbei.core.errors import DomainError
 
-from .models import Ballot, Channel, Credential, Election, Mode, Receipt, RollEntry, Status
+from .models import (
+    Ballot,
+    Channel,
+    Credential,
+    Election,
+    Mode,
+    Receipt,
+    RejectedSheet,
+    RollEntry,
+    Status,
+)
 from .services import specs_of
 from .tally import CandidateResult, ListResult, Tally, count, digest
 
@@ -185,10 +195,6 @@ def turnout_of(election: Election) -> Turnout:
 
 
 def _rejected_sheets(election: Election) -> int:
-    try:
-        from .models import RejectedSheet  # paper entry
-    except ImportError:  # pragma: no cover
-        return 0
     return RejectedSheet.objects.filter(election=election).count()
 
 

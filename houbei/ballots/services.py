@@ -38,6 +38,7 @@ from .models import (
     RollEntry,
     Status,
 )
+from .store import rewrite_in_key_order
 from .tally import ListSpec, Tally, canonical_marks, count, digest, list_is_valid
 
 MAX_SLIPS = 2000  # per request to issue slips
@@ -166,34 +167,24 @@ def close_election(*, actor: Any, election: Election) -> Election:
     )
 
 
-def _rewrite_in_random_order(election_id: int | None = None) -> None:
-    """PostgreSQL: first touch every row of the election, so all carry this transaction's
-    id (a roll vote is two transactions back to back, so its entry's id and its ballot's
-    would otherwise stay neighbours), then CLUSTER by the random UUID key (old row
-    versions, with their transaction ids, go with the old file). SQLite: copy out and back
-    ordered by the key, so rowids follow the random UUIDs."""
+def _rewrite_in_random_order(election_id: int) -> None:
+    """On PostgreSQL first touch every row of the election, so all carry this
+    transaction's id (a roll vote is two transactions back to back, so its entry's id and
+    its ballot's would otherwise stay neighbours); then rewrite the tables in key order
+    (``store``)."""
     # The roll too: updating an entry moves it, so its place would tell who took part when.
-    tables = [m._meta.db_table for m in (Ballot, Receipt, Credential, RollEntry)]
-    q = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for table in tables:
-            if connection.vendor == "postgresql":
-                if election_id is not None:
-                    # Only the models' own table names, quoted, are spliced in.
-                    cursor.execute(
-                        f"UPDATE {q(table)} SET election_id = election_id WHERE election_id = %s",  # noqa: S608
-                        [election_id],
-                    )
-                # CLUSTER refuses a table with deferred constraint checks still queued.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute(f"CLUSTER {q(table)} USING {q(table + '_pkey')}")
-            else:
+    tables = (Ballot, Receipt, Credential, RollEntry)
+    if connection.vendor == "postgresql":
+        q = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            for model in tables:
                 # Only the models' own table names, quoted, are spliced in.
-                copy = q(f"{table}_rewrite")
-                cursor.execute(f"CREATE TEMP TABLE {copy} AS SELECT * FROM {q(table)} ORDER BY id")  # noqa: S608
-                cursor.execute(f"DELETE FROM {q(table)}")  # noqa: S608
-                cursor.execute(f"INSERT INTO {q(table)} SELECT * FROM {copy} ORDER BY id")  # noqa: S608
-                cursor.execute(f"DROP TABLE {copy}")
+                cursor.execute(
+                    f"UPDATE {q(model._meta.db_table)} SET election_id = election_id "  # noqa: S608
+                    "WHERE election_id = %s",
+                    [election_id],
+                )
+    rewrite_in_key_order(tables)
 
 
 # Lists and candidates are fixed once an election leaves draft (``create_election`` makes

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -26,6 +26,7 @@ from houbei.accounts.access import AuthedRequest, Cap, has_cap, requires, school
 from houbei.core.errors import DomainError, NotAllowed, ValidationFailed
 from houbei.core.exports import run_export
 from houbei.organisation.models import School
+from houbei.people.lookup import resolve_people
 from houbei.people.models import Person
 
 from . import results, services
@@ -41,12 +42,8 @@ def _election(request: AuthedRequest, pk: int) -> Election:
 
 
 def _fail(request: AuthedRequest, error: DomainError) -> None:
-    if isinstance(error, ValidationFailed) and error.errors:
-        for field_messages in error.errors.values():
-            for message in field_messages:
-                messages.error(request, message)
-    else:
-        messages.error(request, str(error.message))
+    for message in error.messages():
+        messages.error(request, message)
 
 
 @requires(Cap.BALLOTS_VIEW)
@@ -58,34 +55,8 @@ def election_list(request: AuthedRequest) -> HttpResponse:
 # --- create ----------------------------------------------------------------------------
 
 
-def resolve_people(school: School, text: str) -> tuple[list[Person], list[str]]:
-    """The people named in ``text``, one per line by 工号 or 姓名, in order; and an error
-    per line that names no one, or more than one person, of the school."""
-    people: list[Person] = []
-    errors: list[str] = []
-    lines = [line.strip() for line in text.replace("，", "\n").replace(",", "\n").splitlines()]
-    wanted = [line for line in lines if line]
-    staff = list(Person.objects.for_school(school).current())
-    by_number = {p.staff_number: p for p in staff}
-    by_name: dict[str, list[Person]] = {}
-    for p in staff:
-        by_name.setdefault(p.name, []).append(p)
-    for number, item in enumerate(wanted, start=1):
-        found = [by_number[item]] if item in by_number else by_name.get(item, [])
-        if not found:
-            errors.append(
-                _("第%(n)d行“%(item)s”：本校没有这个工号或姓名。") % {"n": number, "item": item}
-            )
-        elif len(found) > 1:
-            errors.append(
-                _("第%(n)d行“%(item)s”：有%(count)d人同名，请改填工号。")
-                % {"n": number, "item": item, "count": len(found)}
-            )
-        elif found[0] in people:
-            errors.append(_("第%(n)d行“%(item)s”：重复。") % {"n": number, "item": item})
-        else:
-            people.append(found[0])
-    return people, errors
+def _line(n: int) -> str:
+    return _("第%(n)d行") % {"n": n}
 
 
 class ElectionForm(forms.Form):
@@ -141,7 +112,7 @@ class ElectionForm(forms.Form):
                 self.add_error(f"list{i}_name", _("请填写名单名称。"))
             if not quota:
                 self.add_error(f"list{i}_quota", _("请填写限选人数。"))
-            people, errors = resolve_people(self.school, text)
+            people, errors = resolve_people(self.school, text, where=_line)
             for error in errors:
                 self.add_error(f"list{i}_candidates", error)
             if not people and not errors:
@@ -193,10 +164,7 @@ def _turnout(election: Election) -> dict[str, Any]:
 def _paper_url(election: Election) -> str:
     if election.mode != Mode.SLIPS or election.status not in (Status.OPEN, Status.CLOSED):
         return ""
-    try:
-        return reverse("ballots:paper_entry", args=[election.pk])
-    except NoReverseMatch:  # paper entry not installed
-        return ""
+    return reverse("ballots:paper_entry", args=[election.pk])
 
 
 @requires(Cap.BALLOTS_VIEW)

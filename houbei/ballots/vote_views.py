@@ -12,21 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.debug import sensitive_variables
 
 from houbei.accounts.access import AuthedRequest, Cap, public, requires
-from houbei.core.errors import DomainError, ValidationFailed
+from houbei.core.errors import DomainError
 from houbei.people.models import Person
 
 from . import codes, services
 from .models import Election, Mode, Receipt, RollEntry, Status
+from .privacy import private_page
 from .tally import ListSpec
 
 
@@ -50,20 +49,6 @@ class ListChoice:
 
     def chosen_names(self) -> list[str]:
         return [name for cid, name in self.spec.candidates if cid in self.marked]
-
-
-def _private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """No cache keeps these pages, no referrer leaves the site, and their POST data stays
-    out of error reports. (Not ``no-referrer``: Chromium then sends ``Origin: null`` with
-    the form, which Django's CSRF check rightly refuses.)"""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "same-origin"
-        return response
-
-    return never_cache(sensitive_post_parameters()(wrapper))
 
 
 def _marks_from(data: QueryDict, specs: Sequence[ListSpec]) -> dict[str, list[int]]:
@@ -91,12 +76,6 @@ def _over_marked(choices: Sequence[ListChoice]) -> list[str]:
         for c in choices
         if c.over
     ]
-
-
-def _error_text(error: DomainError) -> str:
-    if isinstance(error, ValidationFailed) and error.errors:
-        return "；".join(m for messages in error.errors.values() for m in messages)
-    return str(error.message)
 
 
 @sensitive_variables()
@@ -138,14 +117,14 @@ def _ballot_flow(
     try:
         receipt = cast(code or "", marks)
     except DomainError as error:
-        context["errors"] = [_error_text(error)]
+        context["errors"] = [error.text()]
         return render(request, "vote/choose.html", context, status=error.status_code)
     context["receipt"] = codes.display_receipt(receipt)
     return render(request, "vote/receipt.html", context)
 
 
 @public
-@_private
+@private_page
 @sensitive_variables()
 def cast(request: HttpRequest, key: str) -> HttpResponse:
     """Casting with the one-time code of a printed slip (or a link carrying it)."""
@@ -159,7 +138,7 @@ def cast(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @requires(Cap.VOTE)
-@_private
+@private_page
 def cast_on_roll(request: AuthedRequest, key: str) -> HttpResponse:
     """Casting for a logged-in voter on the roll of a roll-mode election of their school."""
     election = get_object_or_404(
@@ -202,7 +181,7 @@ def mine(request: AuthedRequest) -> HttpResponse:
 
 
 @public
-@_private
+@private_page
 def check_receipt(request: HttpRequest, key: str) -> HttpResponse:
     """After the results are published, anyone holding a receipt code can see that a
     ballot with it was counted — and only that: a receipt says nothing of what the ballot

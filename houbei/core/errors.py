@@ -15,6 +15,14 @@ class DomainError(Exception):
         self.field = field
         super().__init__(str(self.message))
 
+    def messages(self) -> list[str]:
+        """What to tell the user, one message each."""
+        return [str(self.message)]
+
+    def text(self) -> str:
+        """The messages as one line."""
+        return "；".join(self.messages())
+
 
 class NotAllowed(DomainError):
     default_message = _("您没有权限执行此操作。")
@@ -35,3 +43,8 @@ class ValidationFailed(DomainError):
     def __init__(self, errors: dict[str, list[str]] | None = None, message: object = None) -> None:
         self.errors = errors or {}
         super().__init__(message)
+
+    def messages(self) -> list[str]:
+        if self.errors:
+            return [str(m) for field_messages in self.errors.values() for m in field_messages]
+        return super().messages()

@@ -700,11 +700,7 @@ def rules_save(request: AuthedRequest, pk: int) -> HttpResponse:
             actor=request.user, rule_set=rule_set, changes=changes, reason=reason
         )
     except DomainError as error:
-        message = (
-            "；".join(m for ms in error.errors.values() for m in ms)
-            if isinstance(error, ValidationFailed) and error.errors
-            else str(error.message)
-        )
+        message = error.text()
         posts = list(Post.objects.for_school(rule_set.school).order_by("sort_order", "pk"))
         preview = None
         with contextlib.suppress(RuleError):
@@ -779,9 +775,7 @@ def rule_set_update(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _first(error: DomainError) -> str:
-    if isinstance(error, ValidationFailed) and error.errors:
-        return "；".join(m for ms in error.errors.values() for m in ms)
-    return str(error.message)
+    return error.text()
 
 
 @requires(Cap.ELIGIBILITY_EDIT)

@@ -40,6 +40,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from houbei.audit.services import record
 from houbei.ballots import codes
+from houbei.ballots.store import rewrite_in_key_order
 from houbei.core.errors import DomainError, ValidationFailed
 from houbei.organisation.models import School
 from houbei.people.models import Person
@@ -568,33 +569,12 @@ def close_round(*, actor: Any, rating_round: RatingRound) -> RatingRound:
         rating_round.save(update_fields=["status"])
         for model in _SECRET_MODELS:
             model.objects.filter(round=rating_round).update(id=F("id"))
-        _rewrite_in_random_order()
+        rewrite_in_key_order(_SECRET_MODELS)
         record(actor=actor, action="ballots.rating.closed", target=rating_round,
                old={"status": RoundStatus.OPEN}, new={"status": RoundStatus.CLOSED})  # fmt: skip
         if connection.vendor == "postgresql":
             transaction.on_commit(_vacuum)
     return rating_round
-
-
-def _rewrite_in_random_order() -> None:
-    """PostgreSQL: CLUSTER by the key (random UUIDs; the roll by its own order, which is
-    the order it was set in). SQLite: copy out and back ordered by the key, so rowids follow
-    it too."""
-    q = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for model in _SECRET_MODELS:
-            table = model._meta.db_table
-            if connection.vendor == "postgresql":
-                # CLUSTER refuses a table with deferred constraint checks still queued.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute(f"CLUSTER {q(table)} USING {q(table + '_pkey')}")
-            else:
-                # Only the models' own table names, quoted, are spliced in.
-                copy = q(f"{table}_rewrite")
-                cursor.execute(f"CREATE TEMP TABLE {copy} AS SELECT * FROM {q(table)} ORDER BY id")  # noqa: S608
-                cursor.execute(f"DELETE FROM {q(table)}")  # noqa: S608
-                cursor.execute(f"INSERT INTO {q(table)} SELECT * FROM {copy} ORDER BY id")  # noqa: S608
-                cursor.execute(f"DROP TABLE {copy}")
 
 
 def _vacuum() -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django import forms
@@ -29,14 +28,15 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from houbei.accounts.access import AuthedRequest, Cap, has_cap, public, requires, school_of
 from houbei.ballots import codes
+from houbei.ballots.privacy import private_page
 from houbei.core.errors import DomainError, ValidationFailed
 from houbei.organisation.models import School
+from houbei.people.lookup import resolve_people
 from houbei.people.models import Person
 
 from . import aggregate, services
@@ -72,44 +72,12 @@ def _round(request: AuthedRequest, pk: int) -> RatingRound:
 
 
 def _fail(request: HttpRequest, error: DomainError) -> None:
-    for message in _messages_of(error):
+    for message in error.messages():
         messages.error(request, message)
 
 
-def _messages_of(error: DomainError) -> list[str]:
-    if isinstance(error, ValidationFailed) and error.errors:
-        return [m for field_messages in error.errors.values() for m in field_messages]
-    return [str(error.message)]
-
-
-def resolve_people(school: School, text: str) -> tuple[list[Person], list[str]]:
-    """The people named in ``text`` (one per line, or separated by commas, by 工号 or
-    姓名), in order; and an error per entry that names no one, more than one person, or
-    someone already named."""
-    items = [i.strip() for i in text.replace("，", "\n").replace(",", "\n").splitlines()]
-    staff = list(Person.objects.for_school(school).current())
-    by_number = {p.staff_number: p for p in staff}
-    by_name: dict[str, list[Person]] = {}
-    for p in staff:
-        by_name.setdefault(p.name, []).append(p)
-    people: list[Person] = []
-    errors: list[str] = []
-    for number, item in enumerate((i for i in items if i), start=1):
-        found = [by_number[item]] if item in by_number else by_name.get(item, [])
-        if not found:
-            errors.append(
-                _("第%(n)d项“%(item)s”：本校没有这个工号或姓名。") % {"n": number, "item": item}
-            )
-        elif len(found) > 1:
-            errors.append(
-                _("第%(n)d项“%(item)s”：有%(count)d人同名，请改填工号。")
-                % {"n": number, "item": item, "count": len(found)}
-            )
-        elif found[0] in people:
-            errors.append(_("第%(n)d项“%(item)s”：重复。") % {"n": number, "item": item})
-        else:
-            people.append(found[0])
-    return people, errors
+def _entry(n: int) -> str:
+    return _("第%(n)d项") % {"n": n}
 
 
 # --- list and create ---------------------------------------------------------------------
@@ -173,7 +141,7 @@ class RoundForm(forms.Form):
 
     def clean_subjects(self) -> str:
         text: str = self.cleaned_data["subjects"]
-        self.people, errors = resolve_people(self.school, text)
+        self.people, errors = resolve_people(self.school, text, where=_entry)
         if errors:
             raise forms.ValidationError(errors)
         if not self.people:
@@ -370,7 +338,7 @@ def group_roll(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请填写名单。"))
         return redirect("ratings:detail", pk=pk)
-    people, errors = resolve_people(rating_round.school, form.cleaned_data["people"])
+    people, errors = resolve_people(rating_round.school, form.cleaned_data["people"], where=_entry)
     if errors:
         for message in errors:
             messages.error(request, message)
@@ -438,7 +406,7 @@ def comments(request: AuthedRequest, pk: int) -> HttpResponse:
                 actor=request.user, rating_round=rating_round, decisions=decisions
             )
         except DomainError as error:
-            errors = _messages_of(error)
+            errors = error.messages()
         else:
             messages.success(
                 request,
@@ -516,19 +484,6 @@ def results(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 # --- the rater's pages -------------------------------------------------------------------
-
-
-def _private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """No cache keeps these pages, no referrer leaves the site, and their POST data stays
-    out of error reports."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "same-origin"
-        return response
-
-    return never_cache(sensitive_post_parameters()(wrapper))
 
 
 @dataclass(frozen=True)
@@ -636,13 +591,13 @@ def _rating_flow(
     try:
         submit(code or "", sheet, remarks)
     except DomainError as error:
-        context.update(errors=_messages_of(error))
+        context.update(errors=error.messages())
         return render(request, "ratings/rate.html", context, status=error.status_code)
     return render(request, "ratings/done.html", context)
 
 
 @public
-@_private
+@private_page
 @sensitive_variables()
 def rate(request: HttpRequest, key: str) -> HttpResponse:
     """Rating with a one-time code (from a printed slip or a link carrying it)."""
@@ -656,7 +611,7 @@ def rate(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @requires(Cap.VOTE)
-@_private
+@private_page
 def rate_on_roll(request: AuthedRequest, key: str) -> HttpResponse:
     """Rating for a logged-in member of staff on a roll of a round of their school."""
     rating_round = get_object_or_404(
