@@ -6,6 +6,7 @@ from houbei.accounts.access import public
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("accounts/", include("houbei.accounts.urls")),
     path("people/", include("houbei.people.urls")),

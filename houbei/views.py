@@ -11,12 +11,19 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houbei.accounts.access import AuthedRequest, Cap, requires, school_of, schools_visible_to
+from houbei.accounts.access import (
+    AuthedRequest,
+    Cap,
+    public,
+    requires,
+    school_of,
+    schools_visible_to,
+)
 from houbei.accounts.models import Role, User
 from houbei.audit.labels import action_label
 from houbei.audit.models import AuditEntry, AuditHead
@@ -179,3 +186,11 @@ def home(request: AuthedRequest) -> HttpResponse:
     template, build = HOME_PAGES[request.user.role]
     today = timezone.localdate()
     return render(request, template, {"today": today, **build(request, today)})
+
+
+@public
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness for a load balancer or a service manager: the process answers. It reads
+    nothing (no database, no session), so it is also the web stack's own ceiling in
+    ``houbei bench ballots-throughput``."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")

@@ -9,5 +9,6 @@ ALL = frozenset(Role)
 
 RULES = {
     "home": {"allowed": ALL},
+    "healthz": {"public": True},
     "set_language": {"public": True, "method": "POST", "data": {"language": "en", "next": "/"}},
 }

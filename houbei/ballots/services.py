@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -277,17 +278,16 @@ def cast_ballot(*, election_id: int, code: str, marks: Mapping[str, Sequence[Any
     if canonical is None:
         raise CastRefused(_("投票码格式不对：应为13位字母和数字。"))
     stored = codes.digest(canonical)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            consumed, exists = _consume_and_store_pg(election_id, stored, marks, channel)
-        else:
+    receipt = codes.new_code()[:10] if channel == Channel.ONLINE else ""
+    if connection.vendor == "postgresql":
+        consumed, exists = _cast_pg(election_id, stored, marks, channel, receipt)
+    else:
+        with transaction.atomic():
             consumed, exists = _consume_and_store(election_id, stored, marks, channel)
-        if not consumed:
-            raise CastRefused(_("此投票码已经用过。") if exists else _("投票码无效。"))
-        receipt = ""
-        if channel == Channel.ONLINE:
-            receipt = codes.new_code()[:10]
-            Receipt.objects.create(election_id=election_id, code=receipt)
+            if consumed and receipt:
+                Receipt.objects.create(election_id=election_id, code=receipt)
+    if not consumed:
+        raise CastRefused(_("此投票码已经用过。") if exists else _("投票码无效。"))
     return receipt
 
 
@@ -311,46 +311,75 @@ def _consume_and_store(
     return True, True
 
 
-# PostgreSQL: the same steps in two statements. The first takes the election row in KEY
-# SHARE mode before anything of the anonymous tables is touched, so a close (which takes
-# that row FOR UPDATE, then rewrites the tables) either waits for this cast or makes it
-# wait and then see the new status — never a cast holding a table the close waits for
-# while it waits for the close. The second consumes the credential and inserts the ballot
-# only if that consumed it: one statement, atomic with the rest of the transaction.
-_LOCK_ELECTION = "SELECT key, status FROM ballots_election WHERE id = %s FOR KEY SHARE"
-_CONSUME_AND_STORE = """
-WITH consumed AS (
+# PostgreSQL: the whole cast is one statement — one round trip, and outside a transaction
+# its own transaction. It first takes the election row in KEY SHARE mode, and only if the
+# election is still the open one whose lists the marks were checked against (the
+# uncorrelated EXISTS is a one-time filter, evaluated before the credential is touched), so
+# a close (which takes that row FOR UPDATE, then rewrites the tables) either waits for
+# this cast or makes it wait and then see the new status — never a cast holding a row the
+# close waits for while it waits for the close. Then it consumes the credential and
+# inserts the ballot and the receipt only if that consumed it.
+_CAST = """
+WITH election AS (
+    SELECT 1 FROM ballots_election
+    WHERE id = %(election)s AND key = %(key)s AND status = %(open)s
+    FOR KEY SHARE
+), consumed AS (
     UPDATE ballots_credential SET used = true, channel = %(channel)s
     WHERE election_id = %(election)s AND code_digest = %(digest)s AND NOT used
+      AND EXISTS (SELECT 1 FROM election)
     RETURNING 1
 ), stored AS (
     INSERT INTO ballots_ballot (id, election_id, marks, channel)
     SELECT %(ballot)s, %(election)s, %(marks)s::jsonb, %(channel)s FROM consumed
     RETURNING 1
+), receipt AS (
+    INSERT INTO ballots_receipt (id, election_id, code)
+    SELECT %(receipt_id)s, %(election)s, %(receipt)s FROM stored WHERE %(receipt)s <> ''
 )
-SELECT (SELECT count(*) FROM stored),
+SELECT EXISTS (SELECT 1 FROM election),
+       (SELECT count(*) FROM stored),
        EXISTS (SELECT 1 FROM ballots_credential
                WHERE election_id = %(election)s AND code_digest = %(digest)s)
 """
 
+# The key each open election had when its lists were read, so a cast needs no query to
+# find the lists its marks are checked against; the cast's statement confirms both.
+_OPEN_KEYS: dict[int, str] = {}
+
 
 @sensitive_variables()
-def _consume_and_store_pg(
-    election_id: int, stored: str, marks: Mapping[str, Sequence[Any]], channel: str
-) -> tuple[bool, bool]:
-    with connection.cursor() as cursor:
-        cursor.execute(_LOCK_ELECTION, [election_id])
-        row = cursor.fetchone()
-        if row is None or row[1] != Status.OPEN:
-            raise CastRefused(_("投票尚未开始或已经结束。"))
-        cleaned = _checked_against(_specs(election_id, row[0], row[1]), marks, channel)
-        cursor.execute(
-            _CONSUME_AND_STORE,
-            {"channel": channel, "election": election_id, "digest": stored,
-             "ballot": uuid.uuid4(), "marks": json.dumps(cleaned)},
-        )  # fmt: skip
-        consumed, exists = cursor.fetchone()
-    return consumed == 1, bool(exists)
+def _cast_pg(
+    election_id: int, stored: str, marks: Mapping[str, Sequence[Any]], channel: str,
+    receipt: str,
+) -> tuple[bool, bool]:  # fmt: skip
+    for attempt in range(2):
+        key = _OPEN_KEYS.get(election_id) if attempt == 0 else None
+        if key is None:
+            row = Election.objects.filter(pk=election_id).values_list("key", "status").first()
+            if row is None or row[1] != Status.OPEN:
+                _OPEN_KEYS.pop(election_id, None)
+                raise CastRefused(_("投票尚未开始或已经结束。"))
+            key = str(row[0])
+            if len(_OPEN_KEYS) >= _SPECS_MAX:
+                _OPEN_KEYS.clear()
+            _OPEN_KEYS[election_id] = key
+        cleaned = _checked_against(_specs(election_id, key, Status.OPEN), marks, channel)
+        # Alone, the statement is its own transaction; inside a caller's (paper entry),
+        # a savepoint keeps a failure from aborting the rest of it.
+        inside = transaction.atomic() if connection.in_atomic_block else nullcontext()
+        with inside, connection.cursor() as cursor:
+            cursor.execute(
+                _CAST,
+                {"election": election_id, "key": key, "open": Status.OPEN, "channel": channel,
+                 "digest": stored, "ballot": uuid.uuid4(), "marks": json.dumps(cleaned),
+                 "receipt_id": uuid.uuid4(), "receipt": receipt},
+            )  # fmt: skip
+            is_open, consumed, exists = cursor.fetchone()
+        if is_open:
+            return consumed == 1, bool(exists)
+        _OPEN_KEYS.pop(election_id, None)  # closed since, or another election: read again
+    raise CastRefused(_("投票尚未开始或已经结束。"))
 
 
 def set_roll(*, actor: Any, election: Election, people: Sequence[Person]) -> int:

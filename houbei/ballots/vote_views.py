@@ -10,6 +10,7 @@ JavaScript; ``vote.js`` only reads the fragment and counts marks as the voter ti
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -123,16 +124,46 @@ def _ballot_flow(
     return render(request, "vote/receipt.html", context)
 
 
+# The election of a slip page, per process, while it is open, for the one request of a
+# meeting's rush that matters most: the confirmation that casts. Nothing is decided by
+# it — the cast's own statement checks that the election is still the open one
+# (``services.cast_ballot``), and a refusal drops the entry, so the next page is read
+# fresh. Every other step reads the election. An entry lives a minute at most, so a
+# renamed school shows its new name soon enough.
+_OPEN_PAGES: dict[str, tuple[float, Election]] = {}
+_OPEN_PAGE_SECONDS = 60.0
+_OPEN_PAGES_MAX = 256
+
+
+def _election_of_slip_page(request: HttpRequest, key: str) -> Election:
+    if request.method == "POST" and request.POST.get("step") == "confirm":
+        cached = _OPEN_PAGES.get(str(key))
+        if cached is not None and time.monotonic() - cached[0] < _OPEN_PAGE_SECONDS:
+            return cached[1]
+    election = get_object_or_404(Election.objects.select_related("school"), key=key)
+    if election.status == Status.OPEN:
+        if len(_OPEN_PAGES) >= _OPEN_PAGES_MAX:
+            _OPEN_PAGES.clear()
+        _OPEN_PAGES[str(key)] = (time.monotonic(), election)
+    else:
+        _OPEN_PAGES.pop(str(key), None)
+    return election
+
+
 @public
 @private_page
 @sensitive_variables()
 def cast(request: HttpRequest, key: str) -> HttpResponse:
     """Casting with the one-time code of a printed slip (or a link carrying it)."""
-    election = get_object_or_404(Election.objects.select_related("school"), key=key)
+    election = _election_of_slip_page(request, key)
 
     @sensitive_variables()
     def do_cast(code: str, marks: dict[str, list[int]]) -> str:
-        return services.cast_ballot(election_id=election.pk, code=code, marks=marks)
+        try:
+            return services.cast_ballot(election_id=election.pk, code=code, marks=marks)
+        except DomainError:
+            _OPEN_PAGES.pop(str(key), None)  # perhaps closed since: read it again next time
+            raise
 
     return _ballot_flow(request, election, template_context={}, needs_code=True, cast=do_cast)
 
@@ -150,9 +181,9 @@ def cast_on_roll(request: AuthedRequest, key: str) -> HttpResponse:
     person = Person.objects.filter(user=request.user).first()
     on_roll = person is not None and election.roll.filter(person=person).first()
     if not on_roll:
-        return render(request, "vote/not_on_roll.html", {"election": election})
+        return render(request, "vote/not_on_roll.html", {"election": election, "show_mine": True})
     if on_roll.issued:
-        return render(request, "vote/already.html", {"election": election})
+        return render(request, "vote/already.html", {"election": election, "show_mine": True})
     assert person is not None
 
     @sensitive_variables()

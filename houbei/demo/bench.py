@@ -29,6 +29,9 @@ def discover(bench_dir: Path = BENCH_DIR) -> list[str]:
 def load(name: str, bench_dir: Path = BENCH_DIR) -> ModuleType:
     path = bench_dir / f"{name}.py"
     if not path.is_file():
+        # ``houbei bench ballots-burst`` runs bench/ballots_burst.py, as commands take dashes.
+        path = bench_dir / f"{name.replace('-', '_')}.py"
+    if not path.is_file():
         known = ", ".join(discover(bench_dir)) or "—"
         raise LookupError(f"没有名为 {name} 的基准（{path} 不存在）。可用：{known}")
     # The bench directory's parent goes on the path so benches can share helpers with
@@ -37,7 +40,7 @@ def load(name: str, bench_dir: Path = BENCH_DIR) -> ModuleType:
     parent = str(bench_dir.parent)
     if parent not in sys.path:
         sys.path.insert(0, parent)
-    spec = importlib.util.spec_from_file_location(f"{bench_dir.name}.{name}", path)
+    spec = importlib.util.spec_from_file_location(f"{bench_dir.name}.{path.stem}", path)
     if spec is None or spec.loader is None:
         raise LookupError(f"无法加载 {path}")
     module = importlib.util.module_from_spec(spec)

@@ -22,7 +22,7 @@ from houbei.ballots import codes
 from houbei.ballots.logging import HideBallotQueries
 from houbei.ballots.models import Ballot, Receipt
 
-from .conftest import make_election
+from .conftest import make_election, receipt_insert_fails
 
 pytestmark = pytest.mark.django_db
 
@@ -87,12 +87,9 @@ def test_no_code_receipt_or_selection_is_left_anywhere(
         client.post(url, _post(election, "NOT-A-CODE", ([0], [])))
 
         # A crash half-way through a cast: the server answers 500, the admins get a mail.
-        def boom(*args, **kwargs):
-            raise RuntimeError("simulated failure while storing the receipt")
-
-        monkeypatch.setattr(Receipt.objects, "create", boom)
         client.raise_request_exception = False
-        crashed = client.post(url, _post(election, slips[4], ([2, 3], [5])))
+        with receipt_insert_fails():
+            crashed = client.post(url, _post(election, slips[4], ([2, 3], [5])))
         assert crashed.status_code == 500
     finally:
         connection.force_debug_cursor = False
