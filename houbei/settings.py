@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "houbei.eligibility",
     "houbei.ballots",
     "houbei.ballots.ratings",
+    "houbei.selection",
     "houbei.api",
     "houbei.demo",
     "houbei.district",

@@ -1,0 +1,188 @@
+"""组织考察 of each target: individual talks (个别谈话), the 民主测评 (a rating round of
+``houbei.ballots.ratings`` per target, one per person when someone is on both lists), and
+the written 考察材料 in versions, one of which is signed off.
+
+Drafting the report's text from the data is not done here: a person writes it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from houbei.audit.services import record
+from houbei.ballots.ratings import services as ratings
+from houbei.ballots.ratings.models import RoundKind, RoundStatus
+from houbei.people.models import Person
+
+from .common import Refused, check_people, clean_text, lock_cycle, require_stage, user_of
+from .models import (
+    Cycle,
+    InspectionReport,
+    InspectionTalk,
+    InspectionTarget,
+    ReportVersion,
+    Stage,
+)
+
+_DOING = _("进行组织考察")
+REPORT_MAX = 50_000
+
+
+def _locked_target(target: InspectionTarget, doing: str) -> tuple[Cycle, InspectionTarget]:
+    cycle = lock_cycle(target.cycle)
+    require_stage(cycle, Stage.INSPECTION, doing=doing)
+    found = (
+        InspectionTarget.objects.active()
+        .filter(pk=target.pk)
+        .select_related("person", "cycle_list")
+        .first()
+    )
+    if found is None:
+        raise Refused({"target": [_("该考察对象已撤销。")]})
+    return cycle, found
+
+
+def record_talk(
+    *,
+    actor: Any,
+    target: InspectionTarget,
+    interviewee_name: str,
+    held_on: dt.date,
+    interviewer: str,
+    summary: str,
+    interviewee: Person | None = None,
+) -> InspectionTalk:
+    """One individual talk about ``target``. Confidential: the summary is shown to the
+    inspection team and the decision body only, and the audit entry does not repeat it."""
+    name = clean_text(
+        interviewee.name if interviewee is not None and not interviewee_name else interviewee_name,
+        field="interviewee_name", label=_("谈话对象"), limit=50,
+    )  # fmt: skip
+    interviewer = clean_text(interviewer, field="interviewer", label=_("谈话人"), limit=100)
+    summary = clean_text(summary, field="summary", label=_("谈话要点"), limit=10_000)
+    with transaction.atomic():
+        cycle, target = _locked_target(target, _("记录个别谈话"))
+        if interviewee is not None:
+            check_people(cycle, [interviewee], field="interviewee")
+        if held_on > timezone.localdate():
+            raise Refused({"held_on": [_("谈话日期不能晚于今天。")]})
+        talk = InspectionTalk.objects.create(
+            target=target, interviewee=interviewee, interviewee_name=name, held_on=held_on,
+            interviewer=interviewer, summary=summary, recorded_by=user_of(actor),
+        )  # fmt: skip
+        record(
+            actor=actor, action="selection.talk.recorded", target=cycle,
+            new={"target": str(target), "interviewee": name, "held_on": held_on},
+        )  # fmt: skip
+    return talk
+
+
+def start_appraisal(
+    *, actor: Any, target: InspectionTarget, groups: Sequence[ratings.GroupDraft]
+) -> InspectionTarget:
+    """The 民主测评 of ``target``: a draft rating round of the person on 德、能、勤、绩、廉
+    (``ratings.create_round``) with the given rater groups, linked to the target — and to
+    the person's other target of this cycle, if they are on both lists."""
+    with transaction.atomic():
+        cycle, target = _locked_target(target, _("组织民主测评"))
+        if target.rating_round_id is not None:
+            raise Refused({"target": [_("%(t)s已有民主测评。") % {"t": target}]})
+        siblings = InspectionTarget.objects.active().filter(cycle=cycle, person=target.person)
+        shared = siblings.filter(rating_round__isnull=False).first()
+        if shared is not None:
+            rating_round = shared.rating_round
+        else:
+            rating_round = ratings.create_round(
+                actor=actor,
+                school=cycle.school,
+                title=_("%(cycle)s %(name)s民主测评") % {"cycle": cycle.title,
+                                                       "name": target.person.name},
+                subjects=[target.person],
+                groups=groups,
+                kind=RoundKind.APPRAISAL,
+            )  # fmt: skip
+        linked = [str(t) for t in siblings.filter(rating_round__isnull=True)]
+        siblings.filter(rating_round__isnull=True).update(rating_round=rating_round)
+        record(
+            actor=actor, action="selection.appraisal.linked", target=cycle,
+            new={"targets": linked, "rating_round": getattr(rating_round, "pk", None)},
+        )  # fmt: skip
+        target.refresh_from_db()
+    return target
+
+
+def latest_version(report: InspectionReport) -> ReportVersion | None:
+    return report.versions.order_by("-number").first()
+
+
+def save_report(*, actor: Any, target: InspectionTarget, text: str) -> ReportVersion:
+    """A new version of the target's 考察材料 (the earlier ones are kept). A new version
+    after a sign-off needs a sign-off of its own."""
+    text = clean_text(text, field="text", label=_("考察材料正文"), limit=REPORT_MAX)
+    with transaction.atomic():
+        cycle, target = _locked_target(target, _("撰写考察材料"))
+        report, _created = InspectionReport.objects.get_or_create(target=target)
+        previous = latest_version(report)
+        version = ReportVersion.objects.create(
+            report=report, number=(previous.number + 1) if previous else 1, text=text,
+            written_by=user_of(actor),
+        )  # fmt: skip
+        record(
+            actor=actor, action="selection.report.version_saved", target=cycle,
+            new={"target": str(target), "version": version.number, "characters": len(text)},
+        )  # fmt: skip
+    return version
+
+
+def sign_off_report(*, actor: Any, target: InspectionTarget) -> InspectionReport:
+    """Sign off the latest version of the target's 考察材料. The person who wrote that
+    version cannot sign it off (four eyes)."""
+    with transaction.atomic():
+        cycle, target = _locked_target(target, _("签发考察材料"))
+        report = InspectionReport.objects.filter(target=target).first()
+        version = latest_version(report) if report is not None else None
+        if report is None or version is None:
+            raise Refused({"report": [_("%(t)s尚无考察材料。") % {"t": target}]})
+        if report.signed_version_id == version.pk:
+            raise Refused({"report": [_("该版本已签发。")]})
+        signer = user_of(actor)
+        if signer is not None and version.written_by_id == signer.pk:
+            raise Refused({"report": [_("撰写人不能签发自己撰写的考察材料。")]})
+        report.signed_version, report.signed_by, report.signed_at = version, signer, timezone.now()
+        report.save(update_fields=["signed_version", "signed_by", "signed_at"])
+        record(
+            actor=actor, action="selection.report.signed_off", target=cycle,
+            new={"target": str(target), "version": version.number},
+        )  # fmt: skip
+    return report
+
+
+def inspection_problems(cycle: Cycle) -> list[str]:
+    """What keeps the decision from starting: per target, a 民主测评 not released, or a
+    考察材料 whose latest version is not signed off."""
+    targets = list(
+        InspectionTarget.objects.active()
+        .filter(cycle=cycle)
+        .select_related("person", "cycle_list", "rating_round", "report")
+    )
+    if not targets:
+        return [_("没有考察对象。")]
+    problems = []
+    for target in targets:
+        rating_round = target.rating_round
+        if rating_round is None:
+            problems.append(_("%(t)s：尚未组织民主测评。") % {"t": target})
+        elif rating_round.status != RoundStatus.RELEASED:
+            problems.append(_("%(t)s：民主测评结果尚未发布。") % {"t": target})
+        report = getattr(target, "report", None)
+        version = latest_version(report) if report is not None else None
+        if version is None:
+            problems.append(_("%(t)s：尚无考察材料。") % {"t": target})
+        elif report is not None and report.signed_version_id != version.pk:
+            problems.append(_("%(t)s：考察材料最新版本尚未签发。") % {"t": target})
+    return problems

@@ -1,0 +1,195 @@
+"""The state machine: the transitions table, a cycle walked from 筹备 to 完成 with an audit
+entry and stage records for every move, no stage skipped, reopening only with a reason."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from houbei.audit.labels import ACTION_LABELS
+from houbei.audit.models import AuditEntry
+from houbei.audit.services import verify_chain
+from houbei.core.errors import ValidationFailed
+from houbei.selection import stages, workflow
+from houbei.selection.models import (
+    STAGE_ORDER,
+    PublicNotice,
+    Stage,
+    StageRecord,
+    StageReopening,
+)
+
+
+def entries(cycle, action: str):
+    return list(
+        AuditEntry.objects.filter(
+            action=action, target_type="selection.cycle", target_id=str(cycle.pk)
+        ).order_by("seq")
+    )
+
+
+def live(cycle, stage):
+    return StageRecord.objects.filter(cycle=cycle, stage=stage).latest("attempt")
+
+
+def test_the_transitions_table_is_the_eight_stages_in_order_one_step_each() -> None:
+    pairs = [(t.source, t.target) for t in workflow.TRANSITIONS]
+    assert pairs == list(itertools.pairwise(STAGE_ORDER))
+    assert [s.label for s in STAGE_ORDER] == [
+        "筹备", "民主推荐", "征求意见", "确定考察对象", "组织考察", "讨论决定", "公示", "完成"
+    ]  # fmt: skip
+    assert all(t.action in ACTION_LABELS for t in workflow.TRANSITIONS)
+    assert len({t.action for t in workflow.TRANSITIONS}) == len(workflow.TRANSITIONS)
+
+
+def test_every_stage_has_a_description_with_what_is_due_who_and_documents() -> None:
+    for stage in STAGE_ORDER:
+        info = stages.info(stage)
+        assert info.due and info.responsible and info.documents and info.summary
+    assert "民主推荐表" in [str(d) for d in stages.info(Stage.RECOMMENDATION).documents]
+
+
+def test_a_cycle_walks_from_preparation_to_done_with_an_audit_entry_for_each_move(walk) -> None:
+    cycle = walk.cycle
+    assert cycle.stage == Stage.PREPARATION
+    assert live(cycle, Stage.PREPARATION).started_at is not None
+    walk.to_done()
+    cycle.refresh_from_db()
+    assert cycle.stage == Stage.DONE and cycle.completed_at is not None
+    for transition in workflow.TRANSITIONS:
+        (entry,) = entries(cycle, transition.action)
+        assert entry.old == {"stage": transition.source.value}
+        assert entry.new["stage"] == transition.target.value
+        assert entry.actor_id == walk.admin.pk
+    # Every stage was started and finished once, in order.
+    records = [live(cycle, s) for s in STAGE_ORDER]
+    assert all(r.attempt == 1 and r.started_at and r.finished_at for r in records)
+    starts = [r.started_at for r in records]
+    assert starts == sorted(starts)
+    assert verify_chain() is None
+
+
+def test_a_stage_cannot_be_skipped(walk) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        workflow.start_opinions(actor=walk.admin, cycle=walk.cycle)
+    assert "不能跳过阶段" in caught.value.text()
+    walk.to_recommendation()
+    for skip in (workflow.start_target_selection, workflow.start_inspection,
+                 workflow.start_decision, workflow.complete_cycle):  # fmt: skip
+        with pytest.raises(ValidationFailed, match="跳过"):
+            skip(actor=walk.admin, cycle=walk.cycle)
+    walk.refresh()
+    assert walk.cycle.stage == Stage.RECOMMENDATION
+    assert not entries(walk.cycle, "selection.stage.opinions_started")
+
+
+def test_a_stage_already_reached_cannot_be_entered_again(walk) -> None:
+    walk.to_recommendation()
+    with pytest.raises(ValidationFailed) as caught:
+        workflow.start_recommendation(actor=walk.admin, cycle=walk.cycle)
+    assert "已处于“民主推荐”阶段" in caught.value.text()
+
+
+def test_a_refused_move_changes_nothing(walk) -> None:
+    walk.to_recommendation()
+    before = AuditEntry.objects.count()
+    with pytest.raises(ValidationFailed) as caught:
+        workflow.start_opinions(actor=walk.admin, cycle=walk.cycle)
+    assert caught.value.errors["stage"] == ["尚未进行民主推荐。"]
+    assert AuditEntry.objects.count() == before
+    assert live(walk.cycle, Stage.RECOMMENDATION).finished_at is None
+    assert live(walk.cycle, Stage.OPINIONS).started_at is None
+
+
+def test_reopening_needs_a_reason(walk) -> None:
+    walk.to_opinions()
+    for reason in ("", "   "):
+        with pytest.raises(ValidationFailed) as caught:
+            workflow.reopen_stage(
+                actor=walk.admin, cycle=walk.cycle, stage=Stage.RECOMMENDATION, reason=reason
+            )
+        assert caught.value.errors == {"reason": ["请填写重新开启的理由。"]}
+    walk.refresh()
+    assert walk.cycle.stage == Stage.OPINIONS
+    assert not StageReopening.objects.exists()
+
+
+def test_reopening_a_finished_stage_records_why_and_starts_new_attempts(walk) -> None:
+    walk.to_targets()
+    reason = "第1轮推荐的选票印刷有误，重新推荐"
+    workflow.reopen_stage(
+        actor=walk.admin, cycle=walk.cycle, stage=Stage.RECOMMENDATION, reason=reason
+    )
+    cycle = walk.refresh()
+    assert cycle.stage == Stage.RECOMMENDATION
+    (reopening,) = StageReopening.objects.filter(cycle=cycle)
+    assert (reopening.stage, reopening.from_stage, reopening.reason) == (
+        Stage.RECOMMENDATION, Stage.TARGETS, reason
+    )  # fmt: skip
+    # The stage left is ended as interrupted; the reopened one and those after it start over.
+    first_targets = StageRecord.objects.get(cycle=cycle, stage=Stage.TARGETS, attempt=1)
+    assert first_targets.interrupted and first_targets.finished_at
+    again = live(cycle, Stage.RECOMMENDATION)
+    assert again.attempt == 2 and again.started_at and again.finished_at is None
+    assert (
+        live(cycle, Stage.OPINIONS).attempt == 2 and live(cycle, Stage.OPINIONS).started_at is None
+    )
+    assert live(cycle, Stage.TARGETS).attempt == 2
+    assert live(cycle, Stage.INSPECTION).attempt == 1
+    (entry,) = entries(cycle, "selection.stage.reopened")
+    assert entry.reason == reason
+    assert (entry.old, entry.new) == ({"stage": "targets"}, {"stage": "recommendation"})
+    # And it moves on again through the same guards: the earlier valid round still counts.
+    workflow.start_opinions(actor=walk.admin, cycle=cycle)
+    assert live(cycle, Stage.OPINIONS).started_at is not None
+
+
+def test_only_a_finished_stage_can_be_reopened(walk) -> None:
+    walk.to_recommendation()
+    for stage in (Stage.RECOMMENDATION, Stage.OPINIONS):
+        with pytest.raises(ValidationFailed, match="尚未结束"):
+            workflow.reopen_stage(actor=walk.admin, cycle=walk.cycle, stage=stage, reason="理由")
+
+
+def test_a_complete_cycle_cannot_be_reopened(walk) -> None:
+    walk.to_done()
+    with pytest.raises(ValidationFailed, match="已完成"):
+        workflow.reopen_stage(
+            actor=walk.admin, cycle=walk.cycle, stage=Stage.NOTICE, reason="有新的反映"
+        )
+
+
+def test_going_back_before_the_notice_closes_it(walk) -> None:
+    walk.to_notice()
+    workflow.reopen_stage(
+        actor=walk.admin, cycle=walk.cycle, stage=Stage.DECISION, reason="会议记录有误"
+    )
+    assert PublicNotice.objects.get(cycle=walk.cycle).closed_at is not None
+
+
+def test_preparation_must_have_a_roll_and_lists(walk, staff) -> None:
+    from houbei.selection.services import remove_from_roll
+
+    for person in staff:
+        remove_from_roll(actor=walk.admin, cycle=walk.cycle, person=person, reason="调出本校")
+    with pytest.raises(ValidationFailed) as caught:
+        walk.to_recommendation()
+    assert caught.value.errors["stage"] == ["参加民主推荐人员名单为空。"]
+
+
+def test_starting_the_recommendation_freezes_who_is_eligible(walk, staff) -> None:
+    walk.to_recommendation()
+    cycle = walk.refresh()
+    snapshot = cycle.eligibility_snapshot
+    assert snapshot is not None and snapshot.as_of == cycle.reference_date
+    (entry,) = entries(cycle, "selection.stage.recommendation_started")
+    assert entry.new["eligible"] == len(staff)
+    assert entry.new["snapshot"] == snapshot.pk
+
+
+def test_problems_tell_what_stands_in_the_way_of_the_next_move(walk) -> None:
+    assert workflow.problems(walk.cycle) == []
+    walk.to_recommendation()
+    assert workflow.problems(walk.refresh()) == ["尚未进行民主推荐。"]
+    assert workflow.next_transition(walk.cycle).target == Stage.OPINIONS
