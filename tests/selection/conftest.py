@@ -14,6 +14,7 @@ from houbei.accounts.models import Role
 from houbei.ballots import services as ballots
 from houbei.ballots.models import Candidate
 from houbei.ballots.ratings import services as ratings
+from houbei.ballots.ratings.models import RoundStatus
 from houbei.eligibility.services import create_rule_set
 from houbei.people.models import Person
 from houbei.selection import decision, inspection, opinions, recommendation, targets, workflow
@@ -186,9 +187,16 @@ class Walk:
                 target = inspection.start_appraisal(
                     actor=self.admin, target=target, groups=[ratings.GroupDraft("教职工代表")]
                 )
-                ratings.open_round(actor=self.admin, rating_round=target.rating_round)
-                ratings.close_round(actor=self.admin, rating_round=target.rating_round)
-                ratings.release_results(actor=self.admin, rating_round=target.rating_round)
+            rating_round = target.rating_round
+            steps = {
+                RoundStatus.DRAFT: ratings.open_round,
+                RoundStatus.OPEN: ratings.close_round,
+                RoundStatus.CLOSED: ratings.release_results,
+            }
+            while rating_round.status in steps:
+                rating_round = steps[rating_round.status](
+                    actor=self.admin, rating_round=rating_round
+                )
             inspection.save_report(actor=self.admin, target=target, text=f"{target}的考察材料")
             inspection.sign_off_report(actor=self.decider, target=target)
 
@@ -212,18 +220,21 @@ class Walk:
             ]
         return self._board[:n]
 
-    def decide_all(self, choice: str = Choice.AGREE, *, present: int = 5, expected: int = 5):
+    def decide_all(
+        self, choice: str = Choice.AGREE, *, present: int = 5, expected: int = 5,
+        held_on: dt.date | None = None,
+    ):  # fmt: skip
         members = self.members(present, expected)
         here = [m.person for m in members if m.present]
         return decision.record_meeting(
-            actor=self.admin, cycle=self.cycle, held_on=TODAY() - dt.timedelta(days=20),
+            actor=self.admin, cycle=self.cycle, held_on=held_on or TODAY() - dt.timedelta(days=20),
             members=members,
             votes={t: [(p, choice) for p in here] for t in self.active_targets()},
         )  # fmt: skip
 
     def to_notice(self, start: dt.date | None = None) -> Cycle:
         self.to_decision()
-        self.decide_all()
+        self.decide_all(held_on=min(start, TODAY()) if start else None)
         return workflow.start_notice(
             actor=self.admin, cycle=self.cycle, start=start or TODAY() - dt.timedelta(days=15)
         )

@@ -193,3 +193,44 @@ def test_problems_tell_what_stands_in_the_way_of_the_next_move(walk) -> None:
     walk.to_recommendation()
     assert workflow.problems(walk.refresh()) == ["尚未进行民主推荐。"]
     assert workflow.next_transition(walk.cycle).target == Stage.OPINIONS
+
+
+def test_stage_data_is_written_only_in_its_own_stage(walk, staff):
+    import datetime as dt
+
+    from houbei.selection import decision, opinions, targets
+    from houbei.selection.models import OpinionSource, OpinionStance
+
+    walk.to_recommendation()
+    attempts = {
+        "征求意见": lambda: opinions.record_opinion(
+            actor=walk.admin, cycle=walk.cycle, person=staff[0],
+            source=OpinionSource.BRANCH, stance=OpinionStance.SUPPORT,
+        ),
+        "确定考察对象": lambda: targets.choose_targets(
+            actor=walk.admin, cycle=walk.cycle, decided_on=dt.date(2021, 3, 1),
+            targets={walk.district: staff[:3]},
+        ),
+        "讨论决定": lambda: decision.record_meeting(
+            actor=walk.admin, cycle=walk.cycle, held_on=dt.date(2021, 3, 1),
+            members=[decision.MemberDraft(staff[8], present=True)], votes={staff[0]: []},
+        ),
+    }  # fmt: skip
+    for due, attempt in attempts.items():
+        with pytest.raises(ValidationFailed) as caught:
+            attempt()
+        assert f"应在“{due}”阶段进行" in caught.value.text()
+
+
+def test_nobody_eligible_on_the_reference_date_keeps_the_cycle_in_preparation(walk):
+    import datetime as dt
+
+    from houbei.selection.services import update_cycle
+
+    update_cycle(actor=walk.admin, cycle=walk.cycle, reference_date=dt.date(2013, 1, 1))
+    with pytest.raises(ValidationFailed) as caught:
+        walk.to_recommendation()
+    assert caught.value.errors == {"stage": ["按选拔条件，基准日没有符合条件的人选。"]}
+    cycle = walk.refresh()
+    assert cycle.stage == Stage.PREPARATION and cycle.eligibility_snapshot is None
+    assert not entries(cycle, "selection.stage.recommendation_started")
