@@ -183,7 +183,8 @@ def closing_problems(cycle: Cycle, today: dt.date) -> list[str]:
     if notice is None or notice.closed_at is not None:
         return [_("没有正在进行的公示。")]
     problems = []
-    still_open = notice.objections.filter(closed_at__isnull=True).count()
+    # Of every notice of the cycle: one left open by a reopening still has to be dealt with.
+    still_open = Objection.objects.filter(notice__cycle=cycle, closed_at__isnull=True).count()
     if still_open:
         problems.append(_("有%(n)d件异议尚未处理完毕。") % {"n": still_open})
     if today <= notice.end:

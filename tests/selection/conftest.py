@@ -227,16 +227,18 @@ class Walk:
         members = self.members(present, expected)
         here = [m.person for m in members if m.present]
         return decision.record_meeting(
-            actor=self.admin, cycle=self.cycle, held_on=held_on or TODAY() - dt.timedelta(days=20),
+            actor=self.admin, cycle=self.cycle, held_on=held_on or TODAY() - dt.timedelta(days=40),
             members=members,
             votes={t: [(p, choice) for p in here] for t in self.active_targets()},
         )  # fmt: skip
 
     def to_notice(self, start: dt.date | None = None) -> Cycle:
+        """Into 公示; by default one that began 30 days ago, so it has run its five
+        working days even across the Spring Festival."""
         self.to_decision()
         self.decide_all(held_on=min(start, TODAY()) if start else None)
         return workflow.start_notice(
-            actor=self.admin, cycle=self.cycle, start=start or TODAY() - dt.timedelta(days=15)
+            actor=self.admin, cycle=self.cycle, start=start or TODAY() - dt.timedelta(days=30)
         )
 
     def to_done(self) -> Cycle:

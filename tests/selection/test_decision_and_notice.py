@@ -187,6 +187,28 @@ def test_an_open_objection_holds_the_notice_open(walk):
     assert PoolEntry.objects.filter(target=target).exists()
 
 
+def test_an_objection_left_open_by_a_reopening_still_holds_the_next_notice(walk):
+    walk.to_notice()
+    objection = notice.register_objection(
+        actor=walk.admin, cycle=walk.cycle, target=walk.active_targets()[0], signed=False,
+        received_on=AGO(10), content="反映其工作作风问题",
+    )  # fmt: skip
+    workflow.reopen_stage(
+        actor=walk.admin, cycle=walk.cycle, stage=Stage.DECISION, reason="会议记录有误，重新讨论"
+    )
+    walk.decide_all(held_on=AGO(25))
+    workflow.start_notice(actor=walk.admin, cycle=walk.cycle, start=AGO(20))
+    assert PublicNotice.objects.filter(cycle=walk.cycle).count() == 2
+    with pytest.raises(ValidationFailed) as caught:
+        workflow.complete_cycle(actor=walk.admin, cycle=walk.cycle)
+    assert caught.value.errors["stage"] == ["有1件异议尚未处理完毕。"]
+    notice.close_objection(
+        actor=walk.admin, objection=objection, investigation="经核实，反映问题不存在",
+        outcome=ObjectionOutcome.NO_PROBLEM,
+    )  # fmt: skip
+    workflow.complete_cycle(actor=walk.admin, cycle=walk.cycle)
+
+
 def test_signed_and_anonymous_objections(walk):
     walk.to_notice()
     target = walk.active_targets()[0]
@@ -299,11 +321,11 @@ def test_objections_are_only_about_names_on_the_notice(walk, staff):
     here = [m.person for m in members if m.present]
     first, *rest = walk.active_targets()
     decision.record_meeting(
-        actor=walk.admin, cycle=walk.cycle, held_on=AGO(20), members=members,
+        actor=walk.admin, cycle=walk.cycle, held_on=AGO(40), members=members,
         votes={first: [(p, Choice.DISAGREE) for p in here],
                **{t: [(p, Choice.AGREE) for p in here] for t in rest}},
     )  # fmt: skip
-    workflow.start_notice(actor=walk.admin, cycle=walk.cycle, start=AGO(15))
+    workflow.start_notice(actor=walk.admin, cycle=walk.cycle, start=AGO(30))
     with pytest.raises(ValidationFailed, match="不在公示名单上"):
         notice.register_objection(
             actor=walk.admin, cycle=walk.cycle, target=first, signed=False, received_on=AGO(9),

@@ -131,15 +131,14 @@ def test_inspection_waits_for_the_notice_of_inspection(walk, staff):
     )  # fmt: skip
     with pytest.raises(ValidationFailed, match="尚未发布考察预告"):
         workflow.start_inspection(actor=walk.admin, cycle=walk.cycle)
-    yesterday = TODAY() - dt.timedelta(days=2)
-    targets.publish_inspection_notice(actor=walk.admin, cycle=walk.cycle, published_on=yesterday)
+    two_days_ago = TODAY() - dt.timedelta(days=2)
+    targets.publish_inspection_notice(actor=walk.admin, cycle=walk.cycle, published_on=two_days_ago)
     with pytest.raises(ValidationFailed) as caught:
         workflow.start_inspection(actor=walk.admin, cycle=walk.cycle)
-    start = yesterday + dt.timedelta(days=3)
+    start = two_days_ago + dt.timedelta(days=3)
     assert caught.value.errors["stage"] == [
-        f"考察预告于{yesterday}发布，须提前3天，{start}起方可开始考察。"
+        f"考察预告于{two_days_ago}发布，须提前3天，{start}起方可开始考察。"
     ]
-    # With a shorter notice set for the cycle it could start now (here: it stays refused).
     assert walk.refresh().stage == Stage.TARGETS
 
 
