@@ -355,6 +355,7 @@ def _cast_pg(
 ) -> tuple[bool, bool]:  # fmt: skip
     for attempt in range(2):
         key = _OPEN_KEYS.get(election_id) if attempt == 0 else None
+        remembered = key is not None
         if key is None:
             row = Election.objects.filter(pk=election_id).values_list("key", "status").first()
             if row is None or row[1] != Status.OPEN:
@@ -364,7 +365,15 @@ def _cast_pg(
             if len(_OPEN_KEYS) >= _SPECS_MAX:
                 _OPEN_KEYS.clear()
             _OPEN_KEYS[election_id] = key
-        cleaned = _checked_against(_specs(election_id, key, Status.OPEN), marks, channel)
+        try:
+            cleaned = _checked_against(_specs(election_id, key, Status.OPEN), marks, channel)
+        except ValidationFailed:
+            if not remembered:
+                raise
+            # The remembered lists may be another election's (a database re-created under
+            # a running server): check against the election as it is now.
+            _OPEN_KEYS.pop(election_id, None)
+            continue
         # Alone, the statement is its own transaction; inside a caller's (paper entry),
         # a savepoint keeps a failure from aborting the rest of it.
         inside = transaction.atomic() if connection.in_atomic_block else nullcontext()
