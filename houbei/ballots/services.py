@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from django.db import connection, transaction
@@ -72,15 +73,20 @@ def create_election(
     lists: Sequence[ListDraft],
     mode: str = Mode.SLIPS,
     electorate: int = 0,
+    quorum: Fraction = Fraction(2, 3),
 ) -> Election:
-    """A draft election with its lists and candidates. Raises ValidationFailed for a
-    missing title, no list, a quota below 1, or a candidate from another school."""
+    """A draft election with its lists and candidates; ``quorum`` is the share of the
+    electorate that must take part (2/3 by default). Raises ValidationFailed for a
+    missing title, no list, a quota below 1, a quorum outside (0, 1], or a candidate from
+    another school."""
     title = title.strip()
     errors: dict[str, list[str]] = {}
     if not title:
         errors["title"] = [str(_("请填写名称。"))]
     if not lists:
         errors["lists"] = [str(_("至少需要一个推荐名单。"))]
+    if not 0 < quorum <= 1:
+        errors["quorum"] = [str(_("参与率要求应大于0且不超过1。"))]
     for number, draft in enumerate(lists, start=1):
         if draft.quota < 1:
             errors.setdefault("lists", []).append(
@@ -101,6 +107,7 @@ def create_election(
     with transaction.atomic():
         election = Election.objects.create(
             school=school, title=title, mode=mode, electorate=electorate,
+            quorum_numerator=quorum.numerator, quorum_denominator=quorum.denominator,
             created_by=actor if getattr(actor, "pk", None) else None,
         )  # fmt: skip
         for position, draft in enumerate(lists):

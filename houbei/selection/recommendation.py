@@ -148,6 +148,7 @@ def create_round(
             lists=[ballots.ListDraft(cl.name, cl.quota, chosen[cl.pk]) for cl in lists],
             mode=mode,
             electorate=len(roll),
+            quorum=cycle.quorum,
         )
         if mode == Mode.ROLL:
             ballots.set_roll(actor=actor, election=election, people=roll)

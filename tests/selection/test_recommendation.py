@@ -12,6 +12,7 @@ from houbei.core.errors import ValidationFailed
 from houbei.selection import recommendation, workflow
 from houbei.selection.models import Level, RoundOutcome, Stage
 from houbei.selection.recommendation import TalkCount
+from houbei.selection.services import update_settings
 
 from ..factories import make_person
 
@@ -146,3 +147,13 @@ def test_talk_recommendations_are_recorded_as_a_table(walk, staff):
     assert walk.cycle.talk_interviewees == 12
     last = AuditEntry.objects.filter(action="selection.talks.recorded").order_by("-seq").first()
     assert last.old["interviewees"] == 10 and last.new["interviewees"] == 12
+
+
+def test_the_cycles_quorum_is_the_elections(walk):
+    """A cycle that asks 3/4 gets elections whose turnout pages and summaries say 3/4."""
+    update_settings(
+        actor=walk.admin, cycle=walk.cycle, changes={"quorum_numerator": 3, "quorum_denominator": 4}
+    )
+    walk.to_recommendation()
+    election = recommendation.create_round(actor=walk.admin, cycle=walk.cycle).election
+    assert (election.quorum_numerator, election.quorum_denominator) == (3, 4)
