@@ -75,7 +75,7 @@ def main(base: str) -> None:
         page.click("button[form=whatif]")
         shot(page, "15-eligibility-what-if")
         page.goto(base + "ballots/")
-        page.click("table.data >> text=2026年区、校后备干部民主推荐（教职工大会）")
+        page.click("table.data >> text=2026年区、校后备干部选拔 第1轮民主推荐")
         shot(page, "16-ballot-open", full=True)
         page.goto(base + "ballots/")
         page.click("table.data >> text=2025年度校级后备干部补充推荐")

@@ -1,5 +1,7 @@
 """Building the demo: the district, the plan's school and a second school, their school
-years, the staff of ``plan.py`` with their histories and honours, and one account per role.
+years, the staff of ``plan.py`` with their histories and honours, one account per role, the
+selection cycles of ``selection.py`` (2021 complete, 2026 in 民主推荐) and the elections
+and 民主测评 of ``elections.py``.
 
 Everything goes through the same services the pages use (``create_school``,
 ``create_school_year``, ``create_person``, ``add_post_history``, ``add_honour``,
@@ -26,6 +28,7 @@ from django.utils.translation import gettext as _
 from houbei.accounts.models import Role, User
 from houbei.accounts.services import change_password, create_district, create_user
 from houbei.core.errors import DomainError
+from houbei.eligibility.models import RuleSet
 from houbei.eligibility.services import create_rule_set
 from houbei.organisation.models import District, Post, School
 from houbei.organisation.services import PostSpec, create_school, create_school_year, update_post
@@ -34,6 +37,7 @@ from houbei.people.services import add_honour, add_post_history, archive_person,
 
 from . import plan
 from .elections import add_elections
+from .selection import add_cycles, summary
 
 DISTRICT_NAME = "示范区"
 DISTRICT_CODE = "shifanqu"
@@ -86,6 +90,7 @@ class DemoResult:
     accounts: list[Account] = field(default_factory=list)
     slips_pdf: Path | None = None  # the open meeting's printed slips
     vote_links: list[str] = field(default_factory=list)  # a few of those slips as links
+    cycles: list[str] = field(default_factory=list)  # one line per selection cycle
 
 
 class NotAnEmptyDatabase(DomainError):
@@ -203,17 +208,18 @@ RULE_SET_2021 = "2021年区、校后备青年人才推荐"
 RULE_SET_DEFAULT = "后备干部选拔条件"
 
 
-def _add_rule_sets(school: School, second: School) -> None:
+def _add_rule_sets(school: School, second: School) -> tuple[RuleSet, RuleSet]:
     """The plan's conditions twice for the demo school: as the school's default (counted
-    as of today) and as used for 附1 (推荐时间 2021-02-26); the default for the second school."""
-    create_rule_set(
+    as of today) and as used for 附1 (推荐时间 2021-02-26); the default for the second school.
+    Returns the demo school's two, 附1's first."""
+    default = create_rule_set(
         actor=None,
         school=school,
         name=RULE_SET_DEFAULT,
         description=_("学校方案“三、选拔条件”，按当天计算。"),
         is_default=True,
     )
-    create_rule_set(
+    appendix = create_rule_set(
         actor=None,
         school=school,
         name=RULE_SET_2021,
@@ -223,6 +229,7 @@ def _add_rule_sets(school: School, second: School) -> None:
         ),
     )
     create_rule_set(actor=None, school=second, name=RULE_SET_DEFAULT, is_default=True)
+    return appendix, default
 
 
 def build_demo(
@@ -235,7 +242,11 @@ def build_demo(
     Raises ``NotAnEmptyDatabase`` when the database has schools or users but not the
     demo school."""
     if demo_exists():
-        return DemoResult(created=False, accounts=accounts())
+        return DemoResult(
+            created=False,
+            accounts=accounts(),
+            cycles=summary(School.objects.get(code=SCHOOL_CODE)),
+        )
     refuse_unless_empty()
     started = time.perf_counter()
     result = DemoResult(created=True)
@@ -288,14 +299,20 @@ def build_demo(
         progress(f"{SECOND_NAME}：{len(second_staff)} 名教职工 …")
         _second, rows2, honours2 = _add_staff(second, second_staff, {})
         progress("选拔条件 …")
-        _add_rule_sets(school, second)
-        progress("投票（会场选票、名单登录投票、已公布的结果）…")
-        elections = add_elections(school, base_url=base_url)
+        rules_2021, rules_now = _add_rule_sets(school, second)
+        progress("选拔周期（2021年已完成；2026年民主推荐进行中，印制会场选票）…")
+        cycles = add_cycles(
+            school, main_staff, people, rules_2021=rules_2021, rules_now=rules_now,
+            base_url=base_url,
+        )  # fmt: skip
+        progress("投票与测评（名单登录投票、已公布的结果、已发布的民主测评）…")
+        add_elections(school)
 
     result.people = len(main_staff) + len(second_staff)
     result.history_rows = rows + rows2
     result.honours = honours + honours2
     result.seconds = time.perf_counter() - started
     result.accounts = accounts()
-    result.slips_pdf, result.vote_links = elections.slips_pdf, elections.links
+    result.slips_pdf, result.vote_links = cycles.slips.slips_pdf, cycles.slips.links
+    result.cycles = summary(school)
     return result

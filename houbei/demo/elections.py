@@ -1,6 +1,7 @@
-"""The demo's elections: one open at a meeting (printed slips a visitor can vote with), one
-open on the roll (the demo teacher can vote after logging in) and one counted and published
-(results, receipt check, exports).
+"""The demo's elections: one open on the roll (the demo teacher can vote after logging in)
+and one counted and published (results, receipt check, exports), and a released
+民主测评. The election open at a meeting is the 2026 cycle's first round of 民主推荐
+(``selection.py``); ``save_slips`` prints its unused slips.
 
 The open meeting's slips are written to ``DATA_DIR/demo-slips.pdf`` when the demo is
 built — the only copy of their codes, as with a real election — and a few are kept for the
@@ -23,7 +24,8 @@ from houbei.people.models import Person
 SEED = 20261203
 SLIPS_FILE = "demo-slips.pdf"
 LINKS_FILE = "demo-vote-links.txt"
-MEETING_TITLE = "2026年区、校后备干部民主推荐（教职工大会）"
+# The title ``selection.recommendation.create_round`` gives the 2026 cycle's first round.
+MEETING_TITLE = "2026年区、校后备干部选拔 第1轮民主推荐"
 ROLL_TITLE = "2026年校级后备干部民主推荐（补充网上投票）"
 PUBLISHED_TITLE = "2025年度校级后备干部补充推荐"
 
@@ -59,13 +61,10 @@ def _random_marks(rng: random.Random, election: Election, weights: dict[int, flo
     return marks
 
 
-def add_elections(school: School, *, base_url: str = "http://127.0.0.1:8000") -> DemoElections:
-    from houbei.ballots.documents import slips_pdf
-
+def add_elections(school: School) -> None:
     rng = random.Random(SEED)
-    out = DemoElections()
     standing = _candidates(school)
-    district_list, school_list = standing[:16], standing[:30]
+    school_list = standing[:30]
     staff = list(Person.objects.for_school(school).current().in_establishment_on_duty())
 
     # Counted and published: 96 of 112 took part.
@@ -93,30 +92,22 @@ def add_elections(school: School, *, base_url: str = "http://127.0.0.1:8000") ->
     )  # fmt: skip
     services.set_roll(actor=None, election=roll, people=staff)
     services.open_election(actor=None, election=roll)
+    add_rating_round(school, standing[:3], staff, rng)
 
-    # Open at a meeting: slips printed, a third of the room has voted.
-    meeting = services.create_election(
-        actor=None, school=school, title=MEETING_TITLE, mode=Mode.SLIPS,
-        electorate=len(staff),
-        lists=[
-            services.ListDraft("区级后备干部", 5, district_list),
-            services.ListDraft("校级后备干部", 11, school_list),
-        ],
-    )  # fmt: skip
-    codes = services.issue_slips(actor=None, election=meeting, count=len(staff))
-    services.open_election(actor=None, election=meeting)
-    favour = {c: rng.uniform(0.3, 4.0) for c, _n in services.specs_of(meeting)[1].candidates}
-    for code in codes[: len(codes) // 3]:
-        services.cast_ballot(
-            election_id=meeting.pk, code=code, marks=_random_marks(rng, meeting, favour)
-        )
-    unused = codes[len(codes) // 3 :]
+
+def save_slips(
+    election: Election, unused: list[str], *, base_url: str = "http://127.0.0.1:8000"
+) -> DemoElections:
+    """Print the ``unused`` slips of an open meeting to ``demo-slips.pdf`` and keep the
+    links of the first three for the console."""
+    from houbei.ballots.documents import slips_pdf
+
+    out = DemoElections()
     data_dir = Path(settings.DATA_DIR)
     out.slips_pdf = data_dir / SLIPS_FILE
-    out.slips_pdf.write_bytes(slips_pdf(meeting, unused, base_url=base_url))
-    out.links = [f"{base_url}/vote/{meeting.key}/#c={code}" for code in unused[:3]]
+    out.slips_pdf.write_bytes(slips_pdf(election, unused, base_url=base_url))
+    out.links = [f"{base_url}/vote/{election.key}/#c={code}" for code in unused[:3]]
     (data_dir / LINKS_FILE).write_text("\n".join(out.links) + "\n", encoding="utf-8")
-    add_rating_round(school, standing[:3], staff, rng)
     return out
 
 

@@ -50,6 +50,11 @@ class Command(BaseCommand):
         say(f"演示账号（仅供演示！密码均为 {DEMO_PASSWORD}，除非已在系统中修改）：")
         say(table(rows))
         say("")
+        if result.cycles:
+            say("选拔周期：")
+            for line in result.cycles:
+                say(f"  {line}")
+            say("")
         slips, links = (result.slips_pdf, result.vote_links) if result.created else saved_links()
         if slips:
             say(f"演示会场投票的选票（可打印，用手机扫码投票）：{slips}")

@@ -1,0 +1,898 @@
+"""The demo's selection cycles (选拔周期), run through the selection services as a school
+runs them, with the system as the actor:
+
+* **2021年区、校后备干部选拔**, complete. Its final lists are those of the plan's 附1 —
+  区级 陈晔、黄蔚敏、卢懿蕾、浦吉丽、张兰兰; 校级 陈静华、奚莉、余立群、邹建琴、朱佳美、王静、
+  张清源、邱喆、卢懿蕾、浦吉丽、张兰兰 — reached stage by stage: the roll of everyone 在编在岗 on
+  the recommendation day (2021-02-26, 附1's 推荐时间), a round of 会议推荐 by secret ballot
+  (ballots cast with ``cast_ballot`` on the round's own codes, turnout above 2/3), the
+  谈话调研推荐 counts, the opinions of the leadership and the party branch, more targets
+  than places (差额) with their 考察预告, talks, a 民主测评 per person with ratings cast and
+  released, 考察材料 drafted from the data and edited into a signed-off version, the
+  校务会、支委会 meeting with every member's statement, a 公示 of five working days with one
+  objection investigated and closed, and the reserve pool.
+* **2026年区、校后备干部选拔**, in 民主推荐: its first round is the demo's open meeting —
+  slips printed to ``demo-slips.pdf``, a few links on the console, and enough ballots
+  already cast for the quorum, so a visitor can vote, close and count the round and take
+  the cycle on to 征求意见 in the browser.
+
+The candidates of a round are the cycle's eligible people inside the age band: 附1's
+推荐范围 is 在编在岗**青年**教职工, so those flagged for age (still eligible by the rules)
+are not on the form. Dates are the plan's (推荐 2021-02-26, the plan itself signed on
+2021-03-30 while the notice ran) wherever a service takes a date; what a service stamps
+itself — when a stage started and ended, when a round was concluded, a report signed or
+an objection closed — is the time of the build. Votes, ratings and talks come from a
+fixed seed, so every demo shows the same figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from houbei.ballots import services as ballots
+from houbei.ballots.models import Candidate, Channel, Mode
+from houbei.ballots.ratings import services as ratings
+from houbei.ballots.ratings.models import (
+    CommentState,
+    RatingComment,
+    RatingDimension,
+    RatingGrade,
+    RatingSubject,
+)
+from houbei.ballots.results import turnout_of
+from houbei.eligibility import evaluation
+from houbei.eligibility.models import RuleSet
+from houbei.eligibility.rules import Verdict
+from houbei.organisation.models import School
+from houbei.people import durations
+from houbei.people.models import Establishment, Person, PostHistory
+from houbei.selection import decision, inspection, notice, opinions, targets, workflow
+from houbei.selection.models import (
+    Choice,
+    Cycle,
+    CycleList,
+    InspectionTarget,
+    Level,
+    ObjectionOutcome,
+    OpinionSource,
+    OpinionStance,
+    PoolEntry,
+    Readiness,
+    RecommendationRound,
+    Stage,
+)
+from houbei.selection.recommendation import (
+    TalkCount,
+    create_round,
+    latest_round,
+    open_round,
+    record_talk_recommendations,
+    standings,
+    tally_round,
+)
+from houbei.selection.recommendation import close_round as close_recommendation_round
+from houbei.selection.services import add_to_roll, create_cycle, plan_stage
+
+from . import plan
+from .elections import DemoElections, save_slips
+
+SEED = 20210324
+COMPLETED_TITLE = "2021年区、校后备干部选拔"
+CURRENT_TITLE = "2026年区、校后备干部选拔"
+CURRENT_REFERENCE = dt.date(2026, 11, 30)
+
+# The 2021 cycle's days: 附1's 推荐时间, then what a school does in the four weeks after.
+REF = plan.RECOMMENDATION_DATE  # 2021-02-26 (Fri): 教职工大会, 会议推荐
+TALKS_UNTIL = dt.date(2021, 3, 2)  # 谈话调研推荐
+TARGETS_ON = dt.date(2021, 3, 8)  # 校务会 chooses the targets; 考察预告 the same day
+INSPECTION_DAYS = [dt.date(2021, 3, d) for d in (11, 12, 15, 16, 17)]  # 个别谈话
+REPORTS_ON = dt.date(2021, 3, 19)  # 考察材料
+MEETING_ON = dt.date(2021, 3, 24)  # 校务会、支委会联席会议
+NOTICE_FROM = dt.date(2021, 3, 25)  # 公示, five working days: 25, 26, 29, 30, 31 March
+OBJECTION_ON = dt.date(2021, 3, 29)
+ANSWERED_ON = dt.date(2021, 3, 31)
+
+# Who is responsible for each stage (plan keys), and its deadline in 2021.
+STAGE_PLAN_2021: dict[Stage, tuple[str, dt.date]] = {
+    Stage.PREPARATION: ("personnel-officer", dt.date(2021, 2, 24)),
+    Stage.RECOMMENDATION: ("personnel-officer", TALKS_UNTIL),
+    Stage.OPINIONS: ("secretary", dt.date(2021, 3, 5)),
+    Stage.TARGETS: ("principal", TARGETS_ON),
+    Stage.INSPECTION: ("vice-teaching", dt.date(2021, 3, 22)),
+    Stage.DECISION: ("principal", MEETING_ON),
+    Stage.NOTICE: ("personnel-officer", dt.date(2021, 3, 31)),
+    Stage.DONE: ("personnel-officer", dt.date(2021, 4, 1)),
+}
+STAGE_PLAN_2026: dict[Stage, tuple[str, dt.date]] = {
+    Stage.PREPARATION: ("personnel-officer", dt.date(2026, 11, 30)),
+    Stage.RECOMMENDATION: ("personnel-officer", dt.date(2026, 12, 11)),
+    Stage.OPINIONS: ("secretary", dt.date(2026, 12, 18)),
+    Stage.TARGETS: ("principal", dt.date(2026, 12, 23)),
+    Stage.INSPECTION: ("vice-teaching", dt.date(2027, 1, 8)),
+    Stage.DECISION: ("principal", dt.date(2027, 1, 13)),
+    Stage.NOTICE: ("personnel-officer", dt.date(2027, 1, 21)),
+    Stage.DONE: ("personnel-officer", dt.date(2027, 1, 22)),
+}
+
+# 会议推荐 2021: each 附1 name's share of the ballots that marked the list (before a little
+# noise); the runners-up (the next people of each list, chosen in ``_runners``: one on the
+# 区级 list, four on the 校级 list) and a scatter of others come after, well below the
+# last of 附1.
+DISTRICT_SHARES = {"陈晔": 0.80, "黄蔚敏": 0.74, "卢懿蕾": 0.70, "浦吉丽": 0.65, "张兰兰": 0.61}
+DISTRICT_RUNNER_SHARE = 0.31
+SCHOOL_SHARES = {
+    "卢懿蕾": 0.82, "张兰兰": 0.79, "浦吉丽": 0.77, "陈静华": 0.75, "奚莉": 0.71,
+    "余立群": 0.69, "邹建琴": 0.66, "朱佳美": 0.63, "王静": 0.60, "张清源": 0.57, "邱喆": 0.54,
+}  # fmt: skip
+RUNNER_SHARES = (0.41, 0.37, 0.31, 0.26)  # 校级: the four runners-up
+ABSENT_SHARE = 0.09  # of the roll, away on the day
+PAPER_SHARE = 0.2  # of the ballots, filled in on paper rather than by phone
+TALK_INTERVIEWEES = 24  # 谈话调研推荐: 校领导、中层干部、教研组长、年级组长、教师代表
+
+# 校务会、支委会 (plan keys), the main leader (校长) last; one member excused.
+BOARD = (
+    "secretary", "vice-teaching", "vice-moral", "academic-head", "teaching-head",
+    "union-head", "personnel-officer", "general-head", "principal",
+)  # fmt: skip
+ABSENT_MEMBER = "general-head"
+READY_NOW: dict[str, set[str]] = {
+    Level.DISTRICT: {"陈晔", "黄蔚敏", "张兰兰"},
+    Level.SCHOOL: {"卢懿蕾", "浦吉丽", "张兰兰", "陈静华", "余立群", "邹建琴"},
+}
+
+
+@dataclass
+class DemoCycles:
+    completed: Cycle
+    current: Cycle
+    slips: DemoElections = field(default_factory=DemoElections)
+
+
+def add_cycles(
+    school: School,
+    staff: Sequence[plan.PersonSpec],
+    people: Mapping[str, Person],
+    *,
+    rules_2021: RuleSet,
+    rules_now: RuleSet,
+    base_url: str = "http://127.0.0.1:8000",
+) -> DemoCycles:
+    """Both cycles of the demo school (see the module docstring). ``staff`` are the plan's
+    people and ``people`` the stored ones by plan key; ``rules_2021`` the conditions as
+    used for 附1, ``rules_now`` the school's default ones."""
+    rng = random.Random(SEED)
+    completed = _Completed(school, staff, people, rng).run(rules_2021)
+    current, slips = _add_current(school, people, rules_now, rng, base_url=base_url)
+    return DemoCycles(completed=completed, current=current, slips=slips)
+
+
+# --- the 2021 cycle ----------------------------------------------------------------------
+
+
+def roll_on(day: dt.date, staff: Sequence[plan.PersonSpec], people: Mapping[str, Person]):
+    """Everyone 在编在岗 at the school on ``day``: joined by then and not yet gone (people
+    who have retired, gone off duty or moved away since were on the roll then)."""
+    return [
+        people[spec.key]
+        for spec in staff
+        if spec.establishment == Establishment.IN
+        and spec.joined_school_on <= day
+        and (spec.left_on is None or spec.left_on > day)
+    ]
+
+
+# The level of the posts each list prepares for (the target of condition 3, a year one
+# level below): 区级 reserves for (副)校级 posts, 校级 reserves for 中层 posts.
+LIST_TARGETS = {Level.DISTRICT: "level:4", Level.SCHOOL: "level:3"}
+
+
+def candidates_of(cycle: Cycle) -> dict[str, list[Person]]:
+    """Per list level, who is on the recommendation form: the young eligible of the
+    cycle's snapshot who also meet condition 3 for the list's level, evaluated with the
+    cycle's rule set on its reference date."""
+    young = young_eligible(cycle)
+    out: dict[str, list[Person]] = {}
+    for level, target in LIST_TARGETS.items():
+        fit = evaluation.evaluate(
+            cycle.rule_set, as_of=cycle.reference_date, target=target
+        ).eligible_ids()
+        out[level] = [p for p in young if p.pk in fit]
+    return out
+
+
+def young_eligible(cycle: Cycle) -> list[Person]:
+    """The cycle's eligible people inside the age band (推荐范围：青年教职工), from its
+    snapshot."""
+    snapshot = cycle.eligibility_snapshot
+    ids = [
+        int(row["person_id"])
+        for row in (snapshot.results if snapshot is not None else [])
+        if row.get("verdict") == Verdict.ELIGIBLE
+    ]
+    return list(Person.objects.filter(pk__in=ids).order_by("staff_number"))
+
+
+def _plan_stages(cycle: Cycle, stages: Mapping[Stage, tuple[str, dt.date]], people) -> None:
+    for stage, (key, deadline) in stages.items():
+        plan_stage(actor=None, cycle=cycle, stage=stage, deadline=deadline, responsible=people[key])
+
+
+def _lists(cycle: Cycle) -> dict[str, CycleList]:
+    return {cl.level: cl for cl in CycleList.objects.filter(cycle=cycle)}
+
+
+def _spread(rng: random.Random, ballots: int, quota: int, votes: Mapping[int, int]):
+    """``ballots`` lists of marks giving each candidate exactly its ``votes``: the most
+    voted first, each onto the ballots with the fewest marks so far, so no ballot marks
+    more than the quota (the loads never differ by more than one)."""
+    marks: list[list[int]] = [[] for _i in range(ballots)]
+    for candidate, n in sorted(votes.items(), key=lambda item: -item[1]):
+        order = sorted(range(ballots), key=lambda i: (len(marks[i]), rng.random()))
+        for i in order[:n]:
+            marks[i].append(candidate)
+    if any(len(m) > quota for m in marks):  # pragma: no cover - the shares fit the quota
+        raise ValueError("more votes than the ballots hold")
+    return marks
+
+
+class _Completed:
+    """The 2021 cycle, one method per stage."""
+
+    def __init__(
+        self,
+        school: School,
+        staff: Sequence[plan.PersonSpec],
+        people: Mapping[str, Person],
+        rng: random.Random,
+    ) -> None:
+        self.school, self.staff, self.people, self.rng = school, staff, people, rng
+        self.by_name = {p.name: p for p in people.values() if p.archived_at is None}
+        self.roll = roll_on(REF, staff, people)
+        self.specs = {s.key: s for s in staff}
+
+    def run(self, rule_set: RuleSet) -> Cycle:
+        self.setup(rule_set)
+        self.recommend()
+        self.consult()
+        self.choose()
+        self.inspect()
+        self.decide()
+        self.publish()
+        return workflow.complete_cycle(actor=None, cycle=self.cycle)
+
+    # 筹备
+    def setup(self, rule_set: RuleSet) -> None:
+        # An empty roll first, then everyone on the day with the basis of their inclusion.
+        self.cycle = create_cycle(
+            actor=None, school=self.school, title=COMPLETED_TITLE, year=2021,
+            reference_date=REF, rule_set=rule_set, roll=[],
+        )  # fmt: skip
+        add_to_roll(
+            actor=None, cycle=self.cycle, people=self.roll,
+            basis=_("2021年2月26日在编在岗教职工"),
+        )  # fmt: skip
+        _plan_stages(self.cycle, STAGE_PLAN_2021, self.people)
+        self.lists = _lists(self.cycle)
+        workflow.start_recommendation(actor=None, cycle=self.cycle)
+        self.cycle.refresh_from_db()
+
+    # 民主推荐
+    def recommend(self) -> None:
+        cycle, rng = self.cycle, self.rng
+        standing = candidates_of(cycle)
+        board = [self.people[key] for key in BOARD]
+        district, school = self.lists[Level.DISTRICT], self.lists[Level.SCHOOL]
+        self.district_runner = _runners(standing[Level.DISTRICT], board)[0]
+        self.runners = _runners(standing[Level.SCHOOL], board)[:4]
+        round_ = create_round(
+            actor=None, cycle=cycle, mode=Mode.SLIPS,
+            candidates={district: standing[Level.DISTRICT], school: standing[Level.SCHOOL]},
+        )  # fmt: skip
+        election = round_.election
+        codes = ballots.issue_slips(actor=None, election=election, count=election.electorate)
+        open_round(actor=None, round_=round_)
+
+        voters = election.electorate - round(election.electorate * ABSENT_SHARE)
+        cid = {
+            (round_.list_map[str(bl)], person): pk
+            for pk, bl, person in Candidate.objects.filter(
+                ballot_list__election=election
+            ).values_list("pk", "ballot_list_id", "person_id")
+        }
+        ballot_of = {cl: bl for bl, cl in round_.list_map.items()}
+        wanted = {
+            district: {**DISTRICT_SHARES, self.district_runner.name: DISTRICT_RUNNER_SHARE},
+            school: {
+                **SCHOOL_SHARES,
+                **{p.name: s for p, s in zip(self.runners, RUNNER_SHARES, strict=True)},
+            },
+        }
+        scatter = {district: 12, school: 14}  # the most votes anyone else gets
+        # Who leaves a list blank, and two paper ballots that mark one name too many.
+        blank = {district.pk: {5, 40}, school.pk: {23}}
+        over = {district.pk: voters - 1, school.pk: voters - 2}
+        marks: list[dict[str, list[int]]] = [{} for _i in range(voters)]
+        self.votes: dict[tuple[int, str], int] = {}
+        for cl in (district, school):
+            counted = [i for i in range(voters) if i not in blank[cl.pk] and i != over[cl.pk]]
+            votes = {}
+            for person in standing[cl.level]:
+                share = wanted[cl].get(person.name)
+                if share is not None:
+                    n = round(share * len(counted)) + rng.randint(-2, 2)
+                elif rng.random() < 0.8:
+                    n = rng.randint(1, scatter[cl])
+                else:
+                    continue
+                votes[cid[(cl.pk, person.pk)]] = n
+                self.votes[(cl.pk, person.name)] = n
+            spread = _spread(rng, len(counted), cl.quota, votes)
+            key = ballot_of[cl.pk]
+            for i, chosen in zip(counted, spread, strict=True):
+                marks[i][key] = chosen
+            for i in blank[cl.pk]:
+                marks[i][key] = []
+            favourites = sorted(votes, key=lambda c: -votes[c])[: cl.quota + 1]
+            marks[over[cl.pk]][key] = favourites
+        paper_from = voters - round(voters * PAPER_SHARE)
+        for i, code in enumerate(codes[:voters]):
+            channel = Channel.PAPER if i >= paper_from else Channel.ONLINE
+            ballots.cast_ballot(election_id=election.pk, code=code, marks=marks[i], channel=channel)
+        close_recommendation_round(actor=None, round_=round_)
+        self.round = tally_round(actor=None, round_=round_)
+
+        counts = []
+        for cl in (district, school):
+            for person in standing[cl.level]:
+                share = wanted[cl].get(person.name)
+                if share is None:
+                    continue
+                n = round(share * TALK_INTERVIEWEES) + rng.randint(-2, 1)
+                counts.append(TalkCount(cl, person, max(1, min(TALK_INTERVIEWEES, n))))
+        record_talk_recommendations(
+            actor=None, cycle=cycle, interviewees=TALK_INTERVIEWEES, counts=counts
+        )
+        workflow.start_opinions(actor=None, cycle=cycle)
+
+    # 征求意见
+    def consult(self) -> None:
+        """Both bodies on every target-to-be and on the next two of the cohort, whom the
+        leadership and the branch each had a reservation about."""
+        names = dict.fromkeys(
+            [*plan.APPENDIX_1, self.district_runner.name, *(p.name for p in self.runners)]
+        )
+        for index, name in enumerate(names):
+            person = self.by_name[name]
+            for source in OpinionSource.values:
+                stance, text = _opinion(index, name, source, self.runners)
+                opinions.record_opinion(
+                    actor=None, cycle=self.cycle, person=person, source=source, stance=stance,
+                    text=text,
+                )  # fmt: skip
+        workflow.start_target_selection(actor=None, cycle=self.cycle)
+
+    # 确定考察对象: 6 for 5 区级 places, 13 for 11 校级 places.
+    def choose(self) -> None:
+        district, school = self.lists[Level.DISTRICT], self.lists[Level.SCHOOL]
+        chosen = {
+            district: [self.by_name[n] for n in plan.DISTRICT_LIST] + [self.district_runner],
+            school: [self.by_name[n] for n in plan.SCHOOL_LIST] + self.runners[:2],
+        }
+        targets.choose_targets(actor=None, cycle=self.cycle, decided_on=TARGETS_ON, targets=chosen)
+        targets.publish_inspection_notice(actor=None, cycle=self.cycle, published_on=TARGETS_ON)
+        workflow.start_inspection(actor=None, cycle=self.cycle)
+
+    # 组织考察
+    def inspect(self) -> None:
+        cycle, rng = self.cycle, self.rng
+        active = _active_targets(cycle)
+        first_of: dict[int, InspectionTarget] = {}
+        for target in active:
+            first_of.setdefault(target.person_id, target)
+        colleagues = [p for p in self.roll if p.archived_at is None]
+        target_ids = set(first_of)
+        for target in first_of.values():
+            person = target.person
+            facts = _facts(person, REF)
+            same_subject = [
+                p for p in colleagues if p.subject == person.subject and p.pk not in target_ids
+            ]
+            leader = self.people[rng.choice(["vice-teaching", "vice-moral", "academic-head"])]
+            pool = [p for p in colleagues if p.pk not in target_ids and p != leader]
+            peers = [p for p in same_subject if p != leader] or pool
+            chosen = rng.sample(peers, min(2, len(peers)))
+            interviewees = [leader, *chosen, rng.choice([p for p in pool if p not in chosen])]
+            for n, (who, summary) in enumerate(
+                zip(interviewees, _talk_summaries(rng, facts, len(interviewees)), strict=True)
+            ):
+                inspection.record_talk(
+                    actor=None, target=target, interviewee_name="", interviewee=who,
+                    held_on=INSPECTION_DAYS[(n + person.pk) % len(INSPECTION_DAYS)],
+                    interviewer="钱秀英、施雅琴", summary=summary,
+                )  # fmt: skip
+            target = inspection.start_appraisal(actor=None, target=target, groups=APPRAISAL_GROUPS)
+            strong = person.name in plan.APPENDIX_1
+            _rate(rng, target, strong=strong)
+        for target in _active_targets(cycle):
+            facts = _facts(target.person, REF)
+            draft = _draft(target)
+            inspection.save_report(actor=None, target=target, text=draft)
+            inspection.save_report(actor=None, target=target, text=_filled(draft, facts, target))
+            inspection.sign_off_report(actor=None, target=target)
+        workflow.start_decision(actor=None, cycle=cycle)
+
+    # 讨论决定
+    def decide(self) -> None:
+        rng = self.rng
+        members = [
+            decision.MemberDraft(
+                self.people[key], present=key != ABSENT_MEMBER, main_leader=key == "principal"
+            )
+            for key in BOARD
+        ]
+        present = [m.person for m in members if m.present]
+        votes: dict[InspectionTarget, list[tuple[Person, str]]] = {}
+        rejected = {
+            (Level.DISTRICT, self.district_runner.name),
+            (Level.SCHOOL, self.runners[1].name),
+        }
+        postponed = {(Level.SCHOOL, self.runners[0].name)}
+        for target in _active_targets(self.cycle):
+            key = (target.cycle_list.level, target.person.name)
+            if key in rejected:
+                said = [Choice.DISAGREE] * 4 + [Choice.AGREE, Choice.AGREE, Choice.DEFER]
+                leader = Choice.DISAGREE
+            elif key in postponed:
+                said = [Choice.AGREE] * 3 + [Choice.DEFER] * 3 + [Choice.DISAGREE]
+                leader = Choice.DEFER
+            else:
+                said = [Choice.AGREE] * 7
+                for i in rng.sample(range(7), rng.choice((0, 0, 0, 1, 1, 2))):
+                    said[i] = Choice.DEFER
+                leader = Choice.AGREE
+            rng.shuffle(said)
+            votes[target] = [*zip(present[:-1], said, strict=True), (present[-1], leader)]
+        per_list = {
+            cl.name: sum(t.cycle_list_id == cl.pk for t in votes) for cl in self.lists.values()
+        }
+        decision.record_meeting(
+            actor=None, cycle=self.cycle, held_on=MEETING_ON, members=members, votes=votes,
+            note=_(
+                "校务会、支委会联席会议，%(absent)s同志外出参加区教育局培训请假。会议听取考察组"
+                "关于%(people)d名考察对象（%(lists)s）的考察情况汇报，结合民主推荐、谈话调研"
+                "推荐和征求意见情况逐人讨论，成员逐一表态，校长最后表态。"
+            ) % {
+                "absent": self.people[ABSENT_MEMBER].name,
+                "people": len({t.person_id for t in votes}),
+                "lists": "、".join(f"{name}{n}人" for name, n in per_list.items()),
+            },
+        )  # fmt: skip
+        for target, _decided in decision.passed_targets(self.cycle):
+            if target.person.name in READY_NOW[target.cycle_list.level]:
+                targets.set_readiness(actor=None, target=target, readiness=Readiness.NEAR)
+
+    # 公示
+    def publish(self) -> None:
+        cycle = workflow.start_notice(actor=None, cycle=self.cycle, start=NOTICE_FROM)
+        about = next(
+            t
+            for t, _d in decision.passed_targets(cycle)
+            if t.person.name == "邱喆" and t.cycle_list.level == Level.SCHOOL
+        )
+        reporter = next(p for p in self.roll if p.subject == "信息科技" and p.name != "邱喆")
+        objection = notice.register_objection(
+            actor=None, cycle=cycle, target=about, signed=True, received_on=OBJECTION_ON,
+            reporter_name=reporter.name, reporter_contact=_("校内当面反映"),
+            content=_(
+                "反映邱喆同志本学年周课时少于同组教师，兼任的网络管理工作占用了教学时间，"
+                "担任校级后备干部是否合适。"
+            ),
+        )  # fmt: skip
+        notice.close_objection(
+            actor=None, objection=objection, outcome=ObjectionOutcome.NO_PROBLEM,
+            investigation=_(
+                "调阅教务处2020学年第二学期课表和工作量统计，并与信息科技组长、教务处主任谈话："
+                "邱喆同志周课时12节，另兼任信息科技教研组长和学校网络维护，按学校工作量办法"
+                "折算后工作量满额，与同组教师相当；网络维护均安排在无课时段，未影响教学。"
+                "反映的问题不存在，不影响列入。"
+            ),
+            answer=_("经调查核实，邱喆同志工作量符合学校规定，兼职工作未影响教学，所反映问题不存在。"),
+            answered_on=ANSWERED_ON,
+        )  # fmt: skip
+
+
+def _runners(standing: Sequence[Person], board: Sequence[Person]) -> list[Person]:
+    """The four people of the cohort next after 附1: the longest-serving of the young
+    eligible who are neither on it nor on the 校务会 (their votes come after 附1's; two
+    become targets)."""
+    rest = [p for p in standing if p.name not in plan.APPENDIX_1 and p not in board]
+    return sorted(rest, key=lambda p: (p.joined_school_on, p.staff_number))[:4]
+
+
+def _active_targets(cycle: Cycle) -> list[InspectionTarget]:
+    return list(
+        InspectionTarget.objects.active()
+        .filter(cycle=cycle)
+        .select_related("person", "cycle_list", "cycle")
+        .order_by("cycle_list__position", "pk")
+    )
+
+
+_SUPPORT = {
+    OpinionSource.LEADERSHIP: (
+        "同意列为考察对象。该同志工作踏实，能顾全大局。",
+        "同意。该同志业务能力强，在岗位上表现突出。",
+        "同意列为考察对象。",
+    ),
+    OpinionSource.BRANCH: (
+        "同意。该同志政治立场坚定，群众基础好。",
+        "同意列为考察对象。",
+        "同意。该同志遵守纪律，作风正派。",
+    ),
+}
+
+
+def _opinion(index: int, name: str, source: str, runners: Sequence[Person]) -> tuple[str, str]:
+    if name == runners[2].name and source == OpinionSource.LEADERSHIP:
+        return OpinionStance.RESERVED, "担任年级组长时间尚短，建议在现岗位再锻炼一段时间后考虑。"
+    if name == runners[3].name and source == OpinionSource.BRANCH:
+        return OpinionStance.RESERVED, "近两年承担学校重点工作较少，群众基础有待进一步积累。"
+    if name == runners[1].name and source == OpinionSource.BRANCH:
+        return OpinionStance.RESERVED, "与同事沟通不够主动，群众评价有分歧。"
+    texts = _SUPPORT[OpinionSource(source)]
+    return OpinionStance.SUPPORT, texts[index % len(texts)]
+
+
+# --- 组织考察: talks, 民主测评, 考察材料 ------------------------------------------------------
+
+
+APPRAISAL_GROUPS = (
+    ratings.GroupDraft("校领导", 3),
+    ratings.GroupDraft("中层干部", 3),
+    ratings.GroupDraft("教职工代表", 5),
+)
+APPRAISAL_RATERS = (4, 6, 12)
+APPRAISAL_COMMENTS = (
+    "工作认真负责，乐于奉献。",
+    "业务扎实，带教青年教师有耐心。",
+    "组织活动有条理，考虑周到。",
+    "希望在统筹全局方面多加锻炼。",
+    "处事公道，同事关系融洽。",
+    "有时工作安排过满，注意劳逸结合。",
+)
+
+
+def _rate(rng: random.Random, target: InspectionTarget, *, strong: bool) -> None:
+    """Issue codes to the three rater groups, let every rater hand in a sheet, review the
+    comments and release the results."""
+    rating_round = target.rating_round
+    assert rating_round is not None
+    groups = list(rating_round.groups.order_by("position"))
+    made = [
+        ratings.issue_codes(actor=None, rating_round=rating_round, group=g, count=n)
+        for g, n in zip(groups, APPRAISAL_RATERS, strict=True)
+    ]
+    ratings.open_round(actor=None, rating_round=rating_round)
+    (subject,) = RatingSubject.objects.filter(round=rating_round).values_list("id", flat=True)
+    dimensions = list(
+        RatingDimension.objects.filter(round=rating_round)
+        .order_by("position")
+        .values_list("id", flat=True)
+    )
+    grades = list(
+        RatingGrade.objects.filter(round=rating_round)
+        .order_by("position")
+        .values_list("id", flat=True)
+    )
+    weights = [62, 34, 4, 0] if strong else [38, 52, 9, 1]
+    for codes in made:
+        for code in codes:
+            sheet = {(subject, d): rng.choices(grades, weights)[0] for d in dimensions}
+            comments = {subject: rng.choice(APPRAISAL_COMMENTS)} if rng.random() < 0.2 else {}
+            ratings.submit_rating(
+                round_id=rating_round.pk, code=code, sheet=sheet, comments=comments
+            )
+    ratings.close_round(actor=None, rating_round=rating_round)
+    decisions = [
+        ratings.CommentDecision(str(pk), CommentState.APPROVED)
+        for pk in RatingComment.objects.filter(round=rating_round).values_list("id", flat=True)
+    ]
+    if decisions:
+        ratings.review_comments(actor=None, rating_round=rating_round, decisions=decisions)
+    ratings.release_results(actor=None, rating_round=rating_round)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the demo's talk summaries and report examples draw on."""
+
+    name: str
+    subject: str
+    posts: tuple[str, ...]  # held on the day, as the registry names them
+    current: tuple[str, ...]  # their post codes
+    held: frozenset[str]  # post codes ever held by then
+    class_teacher_years: int
+
+
+def _facts(person: Person, day: dt.date) -> _Facts:
+    rows = list(PostHistory.objects.filter(person=person, start__lte=day).select_related("post"))
+    now = [r for r in rows if r.end is None or r.end >= day]
+    current = [
+        f"{r.post.name}{'（' + r.note + '）' if r.note and len(r.note) <= 6 else ''}" for r in now
+    ]
+    class_years, _months = durations.merged_years_months(
+        [(r.start, r.end) for r in rows if r.post.code == plan.CLASS], day
+    )
+    return _Facts(
+        person.name,
+        person.subject,
+        tuple(current),
+        tuple(r.post.code for r in now),
+        frozenset(r.post.code for r in rows),
+        class_years,
+    )
+
+
+_TALKS = (
+    "反映{name}同志在{post}岗位上工作主动，交办的任务完成质量高，能从学校全局考虑问题；"
+    "建议今后多承担跨部门的统筹工作。",
+    "与{name}同志同在{subject}学科，认为其业务扎实、乐于分享，带教青年教师耐心；"
+    "有时工作安排过满，个人休息少。",
+    "对{name}同志印象较好，为人正派，处事公道，同事关系融洽；希望其在大型活动的组织上多锻炼。",
+    "认为{name}同志责任心强，遇到难题不推诿，{subject}教学质量稳定；提出其在听取不同意见方面"
+    "还可更耐心。",
+    "反映{name}同志作风踏实，疫情期间线上教学和值守工作都主动承担；建议加强教育科研，多总结经验。",
+)
+
+
+def _talk_summaries(rng: random.Random, facts: _Facts, n: int) -> list[str]:
+    post = facts.posts[0] if facts.posts else _("现岗位")
+    return [
+        t.format(name=facts.name, post=post, subject=facts.subject or _("本"))
+        for t in rng.sample(_TALKS, n)
+    ]
+
+
+def _draft(target: InspectionTarget) -> str:
+    """The system's draft of the target's 考察材料 as of the day the reports were written:
+    ``selection.drafting``'s where it is installed, else a short one from the registry
+    and the round, with the same marked gaps for the team to fill."""
+    try:
+        from houbei.selection.drafting import draft_report
+    except ImportError:
+        return _short_draft(target)
+    return draft_report(target, as_of=REPORTS_ON)
+
+
+_DIMENSION_ASKS = (
+    ("（一）德", "政治表现、思想品德、职业道德的具体事例"),
+    ("（二）能", "履行岗位职责、组织协调和解决问题能力的具体事例"),
+    ("（三）勤", "工作态度、出勤和承担急难险重任务的具体事例"),
+    ("（四）绩", "教育教学和管理工作的主要实绩"),
+    ("（五）廉", "遵守廉洁纪律、有无违规违纪反映及核实情况"),
+)
+
+
+def _month(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月" if day else ""
+
+
+def _short_draft(target: InspectionTarget) -> str:
+    person, facts = target.person, _facts(target.person, REPORTS_ON)
+    round_ = latest_round(target.cycle)
+    standing = standings(round_).get((target.cycle_list_id, person.pk)) if round_ else None
+    lines = [
+        f"关于{person.name}同志的考察材料",
+        "",
+        "一、基本情况",
+        f"{person.name}，{person.get_gender_display()}，{_month(person.birth_date)}生，"
+        f"{person.get_political_status_display()}，{person.get_education_display()}学历，"
+        f"{person.title}，任教{person.subject}。{_month(person.joined_school_on)}进入本校工作，"
+        f"现任{'、'.join(facts.posts) or '教师'}。{person.name}同志为{target.cycle_list.name}考察对象。",
+        "",
+        "二、德、能、勤、绩、廉方面的表现",
+    ]
+    for heading, ask in _DIMENSION_ASKS:
+        lines += [heading, f"【待补充：{ask}】"]
+    lines += ["", "三、主要缺点和不足", "【待补充：主要缺点和不足】", "", "四、民主推荐情况"]
+    lines.append(
+        f"第{standing.round_number}轮会议推荐：{standing.line.sentence}。" if standing else ""
+    )
+    lines += ["", "五、个别谈话情况", "【待补充：归纳谈话中反映的主要优点和不足】"]
+    lines += [
+        "",
+        "六、近年年度考核情况",
+        "【待补充：近三年年度考核等次】",
+        "",
+        "考察组成员（签名）：",
+    ]
+    lines.append("年　　月　　日")
+    return "\n".join(lines) + "\n"
+
+
+_GAP = re.compile(r"【待补充：([^】]*)】")
+_TASKS = {
+    plan.ACADEMIC: "教学常规检查和校本研修",
+    plan.TEACHING: "排课、考务和学籍管理",
+    plan.MORAL: "学生行为规范教育和主题教育活动",
+    plan.GENERAL: "校舍维修、物资采购和食堂管理",
+    plan.UNION: "教职工之家建设和教职工文体活动",
+    plan.GRADE: "年级日常管理和家校沟通",
+    plan.SUBJECT: "组内教研活动和青年教师带教",
+}
+_SHORTCOMINGS = (
+    "统筹全局的经验尚需积累，处理复杂问题时考虑不够全面",
+    "工作中有时求快，与同事沟通协调还可更充分",
+    "教育科研成果较少，经验总结提炼不够",
+    "对分管以外的工作了解不多，需在轮岗中拓宽视野",
+    "工作安排过满，有时顾此失彼",
+)
+
+
+def _filled(draft: str, facts: _Facts, target: InspectionTarget) -> str:
+    """The draft as the inspection team finishes it: each marked gap replaced by what the
+    team found — examples from the person's posts, the shortcomings, the talks in summary,
+    the annual grades."""
+    held = [*facts.current, *sorted(facts.held)]  # what they do now first
+    task = next((_TASKS[code] for code in held if code in _TASKS), _TASKS[plan.GRADE])
+    post = facts.posts[0] if facts.posts else _("现岗位")
+    shortcoming = _SHORTCOMINGS[target.person_id % len(_SHORTCOMINGS)]
+    excellent = 2018 + target.person_id % 3
+    class_years = (
+        f"{facts.class_teacher_years}年班主任工作中无一例家长投诉，"
+        if facts.class_teacher_years
+        else ""
+    )
+    if facts.subject in plan.RARELY_CLASS_TEACHER:
+        results = f"所任{facts.subject}课程教学规范，近三年指导学生参加区级比赛多次获奖。"
+    else:
+        results = (
+            f"所任{facts.subject or '本'}学科教学质量稳定，近三年所教班级学业质量监测成绩"
+            "均高于区平均水平。"
+        )
+    answers = {
+        "政治表现": f"认真参加政治理论学习和师德专题教育，爱岗敬业，关心学生，{class_years}"
+        "在教职工中口碑较好。",
+        "履行岗位职责": f"在{post}岗位上负责{task}，能独立策划和组织全校性活动，遇到问题主动协调解决。",
+        "工作态度": "工作积极主动，出满勤、干满点；2020年疫情防控期间主动承担线上教学和校园值守任务。",
+        "主要实绩": results,
+        "廉洁": "遵守廉洁从教各项规定，未发现有偿补课等违规行为，考察期间未收到违规违纪反映。",
+        "主要缺点": f"{shortcoming}。",
+        "谈话中反映": "谈话对象普遍认为其工作认真负责、业务能力较强、群众基础较好；"
+        f"也有同志提出其{shortcoming}。",
+        "年度考核": f"2018—2020年度考核均为合格以上，其中{excellent}年度为优秀。",
+    }
+
+    def answer(match: re.Match[str]) -> str:
+        ask = match.group(1)
+        return next((text for key, text in answers.items() if key in ask), "")
+
+    text = _GAP.sub(answer, draft).replace("档案中暂无年度考核等次记录。", "")
+    text = text.replace("考察组成员（签名）：", "考察组成员（签名）：钱秀英、施雅琴")
+    return text.replace(
+        "年　　月　　日", f"{REPORTS_ON.year}年{REPORTS_ON.month}月{REPORTS_ON.day}日"
+    )
+
+
+# --- the 2026 cycle ------------------------------------------------------------------------
+
+CURRENT_VOTED = 0.69  # of the roll, already voted: past the 2/3 quorum, slips left to use
+
+
+def _add_current(
+    school: School,
+    people: Mapping[str, Person],
+    rule_set: RuleSet,
+    rng: random.Random,
+    *,
+    base_url: str,
+) -> tuple[Cycle, DemoElections]:
+    """The 2026 cycle in 民主推荐: its first round open at the 教职工大会, slips printed,
+    69 % of the roll voted; the rest of the slips go to ``demo-slips.pdf``."""
+    cycle = create_cycle(
+        actor=None, school=school, title=CURRENT_TITLE, year=2026,
+        reference_date=CURRENT_REFERENCE, rule_set=rule_set,
+    )  # fmt: skip
+    _plan_stages(cycle, STAGE_PLAN_2026, people)
+    cycle = workflow.start_recommendation(actor=None, cycle=cycle)
+    standing = candidates_of(cycle)
+    lists = _lists(cycle)
+    round_ = create_round(
+        actor=None, cycle=cycle, mode=Mode.SLIPS,
+        candidates={lists[level]: people for level, people in standing.items()},
+    )  # fmt: skip
+    election = round_.election
+    codes = ballots.issue_slips(actor=None, election=election, count=election.electorate)
+    open_round(actor=None, round_=round_)
+    favour = {p.pk: rng.uniform(0.3, 4.0) for people in standing.values() for p in people}
+    candidates = list(
+        Candidate.objects.filter(ballot_list__election=election).values_list(
+            "pk", "ballot_list_id", "person_id"
+        )
+    )
+    quotas = dict(election.lists.values_list("pk", "quota"))
+    voted = round(len(codes) * CURRENT_VOTED)
+    for code in codes[:voted]:
+        marks: dict[str, list[int]] = {}
+        for list_id, quota in quotas.items():
+            pool = [(pk, favour[person]) for pk, bl, person in candidates if bl == list_id]
+            if rng.random() < 0.04:
+                marks[str(list_id)] = []
+                continue
+            k = quota - (1 if rng.random() < 0.3 else 0)
+            chosen: list[int] = []
+            while len(chosen) < k:
+                pick = rng.choices(pool, [w for _pk, w in pool])[0]
+                pool.remove(pick)
+                chosen.append(pick[0])
+            marks[str(list_id)] = chosen
+        ballots.cast_ballot(election_id=election.pk, code=code, marks=marks)
+    return cycle, save_slips(election, codes[voted:], base_url=base_url)
+
+
+# --- the summary ---------------------------------------------------------------------------
+
+
+def summary(school: School) -> list[str]:
+    """One line per cycle of ``school`` for the console, oldest first: what stage it is
+    in and its figures."""
+    lines = []
+    for cycle in Cycle.objects.for_school(school).order_by("year", "pk"):
+        round_ = latest_round(cycle)
+        if cycle.stage == Stage.DONE:
+            lines.append(_done_line(cycle, round_))
+        else:
+            lines.append(_current_line(cycle, round_))
+    return lines
+
+
+def _done_line(cycle: Cycle, round_: RecommendationRound | None) -> str:
+    entries = PoolEntry.objects.filter(cycle=cycle).select_related("person")
+    by_level: dict[str, list[str]] = {}
+    for entry in entries.order_by("target__cycle_list__position", "target__pk"):
+        by_level.setdefault(entry.get_level_display(), []).append(entry.person.name)
+    pool = "；".join(
+        _("%(level)s%(n)d人：%(names)s")
+        % {"level": level, "n": len(names), "names": "、".join(names)}
+        for level, names in by_level.items()
+    )
+    turnout = (
+        _("民主推荐%(p)d/%(e)d人参加，") % {"p": round_.participants, "e": round_.electorate}
+        if round_ is not None and round_.participants is not None
+        else ""
+    )
+    return _("%(title)s（已完成）：%(turnout)s列入后备干部库 %(pool)s") % {
+        "title": cycle.title,
+        "turnout": turnout,
+        "pool": pool,
+    }
+
+
+def _current_line(cycle: Cycle, round_: RecommendationRound | None) -> str:
+    parts = [
+        _("%(title)s（%(stage)s）") % {"title": cycle.title, "stage": cycle.get_stage_display()}
+    ]
+    if round_ is not None and cycle.stage == Stage.RECOMMENDATION:
+        turnout = turnout_of(round_.election)
+        parts.append(
+            _("第%(n)d轮推荐已投票%(p)d人，应参加%(e)d人（须达%(q)s）")
+            % {
+                "n": round_.number,
+                "p": turnout.participants,
+                "e": turnout.electorate,
+                "q": turnout.quorum_label,
+            }
+        )
+    transition = workflow.next_transition(cycle)
+    if transition is not None:
+        waiting = "；".join(w.rstrip("。") for w in workflow.problems(cycle))
+        parts.append(
+            _("下一步：%(verb)s%(why)s")
+            % {"verb": transition.verb, "why": f"（{waiting}）" if waiting else ""}
+        )
+    return parts[0] + "：" + "；".join(parts[1:])

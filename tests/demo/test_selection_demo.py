@@ -1,0 +1,296 @@
+"""The demo's selection cycles: the complete 2021 cycle ends in exactly the lists of the
+plan's 附1 with believable data at every stage, and the 2026 cycle waits in 民主推荐 for a
+visitor to count its open round and move on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+
+from houbei.audit.models import AuditEntry
+from houbei.audit.services import verify_chain
+from houbei.ballots.models import Credential, Election
+from houbei.ballots.models import Status as ElectionStatus
+from houbei.ballots.ratings.models import RoundStatus
+from houbei.ballots.ratings.services import results_of as rating_results_of
+from houbei.ballots.results import results_of, turnout_of
+from houbei.demo import elections, plan
+from houbei.demo import selection as demo
+from houbei.demo.builder import SCHOOL_CODE, build_demo
+from houbei.organisation.models import School, Term
+from houbei.organisation.workdays import load_calendar
+from houbei.selection import recommendation, workflow
+from houbei.selection.models import (
+    Choice,
+    Cycle,
+    InspectionTalk,
+    InspectionTarget,
+    Level,
+    ObjectionOutcome,
+    OpinionSource,
+    Outcome,
+    PoolEntry,
+    Readiness,
+    RoundOutcome,
+    Stage,
+)
+
+DISTRICT, SCHOOL = set(plan.DISTRICT_LIST), set(plan.SCHOOL_LIST)
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """One build for the module; each test runs in a rolled-back transaction on top."""
+    with django_db_blocker.unblock():
+        result = build_demo()
+    yield result
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def school(built, db) -> School:  # type: ignore[no-untyped-def]
+    return School.objects.get(code=SCHOOL_CODE)
+
+
+@pytest.fixture
+def completed(school) -> Cycle:  # type: ignore[no-untyped-def]
+    return Cycle.objects.get(school=school, title=demo.COMPLETED_TITLE)
+
+
+@pytest.fixture
+def current(school) -> Cycle:  # type: ignore[no-untyped-def]
+    return Cycle.objects.get(school=school, title=demo.CURRENT_TITLE)
+
+
+def names(entries) -> set[str]:  # type: ignore[no-untyped-def]
+    return {e.person.name for e in entries}
+
+
+def targets_of(cycle: Cycle) -> list[InspectionTarget]:
+    return list(
+        InspectionTarget.objects.active()
+        .filter(cycle=cycle)
+        .select_related("person", "cycle_list", "rating_round", "report")
+    )
+
+
+def test_the_2021_cycle_ends_in_exactly_the_lists_of_appendix_1(completed) -> None:
+    assert completed.stage == Stage.DONE and completed.completed_at is not None
+    pool = PoolEntry.objects.filter(cycle=completed).select_related("person")
+    assert names(pool.filter(level=Level.DISTRICT)) == DISTRICT
+    assert names(pool.filter(level=Level.SCHOOL)) == SCHOOL
+    assert pool.filter(level=Level.DISTRICT).count() == 5
+    assert pool.filter(level=Level.SCHOOL).count() == 11
+    both = Counter(e.person.name for e in pool)
+    assert {n for n, c in both.items() if c == 2} == {"卢懿蕾", "浦吉丽", "张兰兰"}
+    assert {e.decided_on for e in pool} == {demo.MEETING_ON}
+    assert {e.valid_until for e in pool} == {dt.date(2023, 3, 23)}
+    assert {e.readiness for e in pool} == {Readiness.NEAR, Readiness.LONG}
+
+
+def test_the_roll_is_everyone_in_establishment_and_on_duty_on_the_day(completed) -> None:
+    roll = {m.person for m in completed.roll.active().select_related("person")}
+    staff = plan.main_school_staff()
+    expected = {
+        s.name
+        for s in staff
+        if s.establishment == "in"
+        and s.joined_school_on <= demo.REF
+        and (s.left_on is None or s.left_on > demo.REF)
+    }
+    assert {p.name for p in roll} == expected and len(roll) > 100
+    assert all(p.joined_school_on <= demo.REF for p in roll)
+    # Those who have retired, gone off duty or moved away since voted then.
+    assert any(p.post_status != "on" for p in roll)
+    assert {m.basis for m in completed.roll.all()} == {"2021年2月26日在编在岗教职工"}
+
+
+def test_the_recommendation_reached_its_quorum_and_appendix_1_leads(completed) -> None:
+    (round_,) = completed.rounds.all()
+    assert round_.outcome == RoundOutcome.VALID and not round_.scattered
+    results = results_of(round_.election)
+    assert results.digest_matches and results.turnout.quorum_reached
+    assert results.turnout.electorate == completed.roll.active().count()
+    assert results.issued == results.turnout.electorate > results.returned
+    assert results.online and results.paper
+    for lines in results.lists:
+        wanted = DISTRICT if lines.result.quota == 5 else SCHOOL
+        ranked = [line.result for line in lines.candidates]
+        leading = {c.name for c in ranked[: lines.result.quota]}
+        assert leading == wanted, lines.result.name
+        last_of_them = min(c.votes for c in ranked if c.name in wanted)
+        assert all(c.votes < last_of_them for c in ranked if c.name not in wanted)
+        # Believable: not all equal, a few others got votes, a blank and a void list.
+        assert len({c.votes for c in ranked if c.name in wanted}) >= 4
+        assert sum(1 for c in ranked if c.name not in wanted and c.votes) >= 4
+        assert lines.result.void == 1 and lines.result.blank >= 1
+
+
+def test_every_stage_has_its_data(completed) -> None:
+    district, school = (completed.lists.get(level=lv) for lv in (Level.DISTRICT, Level.SCHOOL))
+    # 谈话调研推荐
+    assert completed.talk_interviewees == demo.TALK_INTERVIEWEES
+    talk = {(t.cycle_list.level, t.person.name): t.count for t in completed.talk_counts.all()}
+    assert all(talk[(Level.DISTRICT, n)] > 0 for n in DISTRICT)
+    assert all(talk[(Level.SCHOOL, n)] > 0 for n in SCHOOL)
+    # 征求意见: both bodies on every target, and reservations about some
+    targets = targets_of(completed)
+    for target in targets:
+        sources = set(
+            completed.opinions.filter(person=target.person).values_list("source", flat=True)
+        )
+        assert sources == set(OpinionSource.values), target
+    assert completed.opinions.exclude(stance="support").count() >= 2
+    # 确定考察对象: 差额 on both lists, 考察预告 three days before the first talk
+    by_list = Counter(t.cycle_list_id for t in targets)
+    assert by_list[district.pk] > district.quota and by_list[school.pk] > school.quota
+    first_talk = min(
+        InspectionTalk.objects.filter(target__cycle=completed).values_list("held_on", flat=True)
+    )
+    for target in targets:
+        assert target.notice_published_on == demo.TARGETS_ON
+        assert first_talk >= target.notice_published_on + dt.timedelta(days=3)
+        assert "第1轮民主推荐" in target.votes_note
+    # 组织考察: talks, a released 民主测评 and a signed-off report for every person
+    for target in targets:
+        talks = InspectionTalk.objects.filter(target__cycle=completed, target__person=target.person)
+        assert talks.count() >= 3
+        assert target.rating_round is not None
+        assert target.rating_round.status == RoundStatus.RELEASED
+        report = rating_results_of(target.rating_round).report
+        assert report.overall.shown
+        versions = list(target.report.versions.order_by("number"))
+        assert len(versions) == 2
+        assert target.report.signed_version_id == versions[-1].pk
+        assert "【待补充" in versions[0].text and "【待补充" not in versions[-1].text
+        assert target.person.name in versions[-1].text
+    people = {t.person_id for t in targets}
+    assert len({t.rating_round_id for t in targets}) == len(people)  # one per person
+
+
+def test_the_decision_meeting_and_the_extra_targets(completed) -> None:
+    (meeting,) = completed.meetings.all()
+    assert meeting.held_on == demo.MEETING_ON
+    assert (meeting.expected, meeting.present) == (9, 8)
+    leader = meeting.members.get(main_leader=True)
+    assert leader.person.name == "顾建华"
+    outcomes = {}
+    for target in targets_of(completed):
+        said = list(meeting.votes.filter(target=target).order_by("order"))
+        assert len(said) == meeting.present and said[-1].member == leader
+        decided = target.decisions.get()
+        assert decided.agree == sum(v.choice == Choice.AGREE for v in said)
+        outcomes[(target.cycle_list.level, target.person.name)] = decided.outcome
+    passed = {k for k, v in outcomes.items() if v == Outcome.PASSED}
+    assert passed == {(Level.DISTRICT, n) for n in DISTRICT} | {(Level.SCHOOL, n) for n in SCHOOL}
+    # The extra targets of 差额: rejected or postponed, none of them in the pool.
+    extra = set(outcomes) - passed
+    assert len(extra) == 3
+    assert {outcomes[k] for k in extra} == {Outcome.REJECTED, Outcome.POSTPONED}
+
+
+def test_the_notice_ran_five_working_days_and_its_objection_was_closed(completed) -> None:
+    (notice,) = completed.notices.all()
+    assert (notice.start, notice.end, notice.working_days) == (
+        demo.NOTICE_FROM,
+        dt.date(2021, 3, 31),
+        5,
+    )
+    assert not notice.warnings and notice.closed_at is not None
+    calendar = load_calendar()
+    days = [
+        notice.start + dt.timedelta(days=i) for i in range((notice.end - notice.start).days + 1)
+    ]
+    assert sum(calendar.is_workday(d).value for d in days) == 5
+    (objection,) = notice.objections.all()
+    assert objection.outcome == ObjectionOutcome.NO_PROBLEM and not objection.is_open
+    assert objection.signed and objection.answer and objection.answered_on == demo.ANSWERED_ON
+    assert notice.start <= objection.received_on <= notice.end
+    assert objection.target.person.name in SCHOOL
+
+
+def test_the_2021_dates_are_consistent_and_in_the_school_calendar(completed, school) -> None:
+    calendar = load_calendar()
+    term = Term.objects.on(school, demo.REF)
+    assert term is not None and term.school_year.start_year == 2020
+    days = [
+        demo.REF, demo.TARGETS_ON, demo.REPORTS_ON, demo.MEETING_ON, demo.NOTICE_FROM,
+        demo.OBJECTION_ON, demo.ANSWERED_ON,
+        *InspectionTalk.objects.filter(target__cycle=completed).values_list("held_on", flat=True),
+    ]  # fmt: skip
+    for day in days:
+        assert term.start <= day <= term.end and calendar.is_workday(day).value, day
+    assert days[:5] == sorted(days[:5])
+    deadlines = [r.deadline for r in completed.stage_records.order_by("pk")]
+    assert deadlines == sorted(deadlines) and all(d.year == 2021 for d in deadlines)
+    assert completed.eligibility_snapshot.as_of == demo.REF
+
+
+def test_the_in_progress_cycle_waits_for_its_open_round_to_be_counted(current) -> None:
+    assert current.stage == Stage.RECOMMENDATION
+    round_ = recommendation.latest_round(current)
+    election = round_.election
+    assert election.title == elections.MEETING_TITLE and election.status == ElectionStatus.OPEN
+    turnout = turnout_of(election)
+    assert turnout.quorum_reached and turnout.participants < turnout.electorate
+    assert turnout.electorate == current.roll.active().count()
+    # What stands in the way is only what a visitor does on the page: count the round.
+    assert workflow.problems(current) == ["第1轮推荐尚未计票。"]
+    recommendation.close_round(actor=None, round_=round_)
+    counted = recommendation.tally_round(actor=None, round_=round_)
+    assert counted.outcome == RoundOutcome.VALID
+    assert workflow.problems(current) == []
+    assert workflow.start_opinions(actor=None, cycle=current).stage == Stage.OPINIONS
+
+
+def test_the_current_round_is_the_meeting_with_the_printed_slips(built, current) -> None:
+    round_ = recommendation.latest_round(current)
+    unused = Credential.objects.filter(election=round_.election, used=False).count()
+    assert built.slips_pdf is not None and built.slips_pdf.read_bytes().startswith(b"%PDF")
+    assert unused > 0 and len(built.vote_links) == 3
+    assert all(str(round_.election.key) in link for link in built.vote_links)
+    assert Election.objects.filter(title=elections.MEETING_TITLE).count() == 1
+    # Every list of the form is the cycle's people eligible for its level.
+    allowed = recommendation.eligible_ids(current)
+    for ballot_list in round_.election.lists.all():
+        assert set(ballot_list.candidates.values_list("person_id", flat=True)) <= allowed
+
+
+def test_the_summary_names_both_cycles(built, school) -> None:
+    lines = demo.summary(school)
+    assert built.cycles == lines and len(lines) == 2
+    done, now = lines
+    assert done.startswith(demo.COMPLETED_TITLE) and "已完成" in done
+    assert all(name in done for name in plan.APPENDIX_1)
+    assert now.startswith(demo.CURRENT_TITLE) and "民主推荐" in now and "尚未计票" in now
+
+
+def test_the_cycles_are_in_an_intact_audit_chain_as_system_actions(completed) -> None:
+    assert verify_chain() is None
+    actions = set(
+        AuditEntry.objects.filter(action__startswith="selection.").values_list("action", flat=True)
+    )
+    assert {
+        "selection.cycle.created", "selection.roll.added", "selection.stage.planned",
+        "selection.stage.recommendation_started", "selection.round.created",
+        "selection.round.tallied", "selection.talks.recorded", "selection.opinion.recorded",
+        "selection.targets.chosen", "selection.targets.notice_published", "selection.talk.recorded",
+        "selection.appraisal.linked", "selection.report.version_saved",
+        "selection.report.signed_off", "selection.meeting.recorded",
+        "selection.target.readiness_set", "selection.stage.notice_started",
+        "selection.objection.registered", "selection.objection.closed",
+        "selection.cycle.completed",
+    } <= actions  # fmt: skip
+    assert not AuditEntry.objects.exclude(actor=None).exists()
+
+
+def test_without_the_drafting_module_a_short_draft_has_the_same_gaps(completed) -> None:
+    target = next(t for t in targets_of(completed) if t.person.name == "邱喆")
+    draft = demo._short_draft(target)
+    assert draft.startswith("关于邱喆同志的考察材料") and "居第" in draft and "【待补充" in draft
+    done = demo._filled(draft, demo._facts(target.person, demo.REPORTS_ON), target)
+    assert "【待补充" not in done and "钱秀英、施雅琴" in done and "2021年3月19日" in done
