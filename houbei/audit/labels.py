@@ -113,6 +113,8 @@ ACTION_LABELS: dict[str, Any] = {
     "selection.objection.registered": _("登记异议"),
     "selection.objection.closed": _("处理异议"),
     "selection.objection.postponement_resolved": _("了结暂缓事项"),
+    "selection.document.exported": _("导出选拔文书"),
+    "selection.pool.exported": _("导出后备干部名单"),
     # ballots (administrative steps only: casting is never recorded)
     "ballots.election.created": _("新建投票"),
     "ballots.slips.issued": _("生成投票码"),

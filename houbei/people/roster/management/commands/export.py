@@ -8,8 +8,9 @@ to standard output unless ``--output`` is given; a workbook is written to ``--ou
 or, by default, to the exporter's file name in the current directory. ``houbei export
 ballot-results --school shiba --election ID --format xlsx|docx|json`` writes an
 election's results workbook, its Word 推荐结果汇总表, or the anonymised ballots that
-``houbei recount`` checks. The export is
-audited as a system action."""
+``houbei recount`` checks. ``houbei export pool --school shiba --cycle 2021 --format
+json|xlsx`` writes the reserve pool (后备干部名单) of the school's complete cycle of that
+year. The export is audited as a system action."""
 
 from __future__ import annotations
 
@@ -73,6 +74,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--election", help="ballot-results: the election's id (its page is /ballots/ID/)"
         )
+        parser.add_argument("--cycle", help="pool: the selection cycle's year, e.g. 2021")
         parser.add_argument(
             "--verdict",
             help="eligibility: eligible, flagged, ineligible, incomplete, out_of_scope, "
@@ -92,12 +94,18 @@ class Command(BaseCommand):
             raise CommandError("导出完整身份证号时请用 --reason 说明用途。", returncode=1)
         given = [o for o in ELIGIBILITY_OPTIONS if options.get(o) not in (None, "")]
         filters: Any
+        if options.get("cycle") and options["kind"] != "pool":
+            raise CommandError("--cycle 只用于 pool 导出。", returncode=1)
         if options["kind"] == "ballot-results":
             if params or given or options["full_ids"]:
                 raise CommandError("ballot-results 导出只接受 --election。", returncode=1)
             filters = {"election": options.get("election")}
         elif options.get("election"):
             raise CommandError("--election 只用于 ballot-results 导出。", returncode=1)
+        elif options["kind"] == "pool":
+            if params or given or options["full_ids"]:
+                raise CommandError("pool 导出只接受 --cycle。", returncode=1)
+            filters = {"cycle": options.get("cycle")}
         elif options["kind"] == "eligibility":
             if params or options["full_ids"]:
                 raise CommandError("名册的筛选条件不能用于 eligibility 导出。", returncode=1)

@@ -1,0 +1,1745 @@
+"""The documents of a selection cycle (SPEC module 9), as a school files them: the 民主推荐表,
+the 推荐结果汇总表 of each round, the 考察预告, each target's 考察材料, the 民主测评汇总表,
+the 讨论决定记录, the 公示, and the 后备干部名单 laid out like the plan's 附1.
+
+Each document is built once as a ``Paper`` — a title and blocks (headings, paragraphs,
+tables, signature lines) — and laid out from it in Word (python-docx), as HTML for the
+browser's print view (``selection/print/document.html``) and as PDF (WeasyPrint, the same
+HTML), so the formats never say different things; workbooks are built as tables. The
+printed slips are ``ballots.documents.slips_pdf`` and the results workbook and Word
+汇总表 are ``ballots.documents.results_xlsx``/``results_docx``, which the round's
+document extends rather than repeats.
+
+``DOCUMENTS`` is the registry the pages use: key → title, stage, formats, parameters and
+the builder; ``render(key, fmt, cycle, **params)`` returns the file name, content type
+and bytes (reading only), ``export_document`` does the same and records the export in the
+audit trail. ``houbei export pool --cycle YEAR`` is the ``pool`` exporter at the end.
+
+Everything is in Chinese whatever the language of the page that asks: these are school
+documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from houbei.accounts.access import Cap, has_cap
+from houbei.audit.services import record
+from houbei.ballots import documents as ballot_documents
+from houbei.ballots.models import Candidate
+from houbei.ballots.results import percent, results_of
+from houbei.core.errors import DomainError, NotAllowed
+from houbei.core.exports import CONTENT_TYPES as EXPORT_TYPES
+from houbei.core.exports import ExportFile, register
+from houbei.organisation.models import School
+from houbei.people.models import Person
+
+from . import rules
+from .decision import latest_decisions, passed_targets
+from .drafting import (
+    Appraisal,
+    Profile,
+    appraisal_of,
+    cn_date,
+    draft_report,
+    parse,
+    profiles,
+)
+from .models import (
+    Cycle,
+    CycleList,
+    Decision,
+    DecisionMeeting,
+    DecisionVote,
+    InspectionReport,
+    InspectionTarget,
+    MeetingMember,
+    PoolEntry,
+    RecommendationRound,
+    ReportVersion,
+    RoundOutcome,
+    Stage,
+    StageRecord,
+    TalkRecommendation,
+)
+from .notice import current_notice, notice_period
+from .recommendation import eligible_ids
+from .services import DEFAULT_ROLL_BASIS
+
+CONTENT_TYPES = {
+    **EXPORT_TYPES,
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+}
+
+
+class DocumentUnavailable(DomainError):
+    """The cycle has not got far enough for this document (no round counted, no target
+    chosen, no meeting held …); the message says what is missing."""
+
+    status_code = 409
+
+
+class Rendered(NamedTuple):
+    filename: str
+    content_type: str
+    content: bytes
+
+
+# --- the paper: one content, three layouts ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # "title", "subtitle", "heading", "para", "table", "sign"
+    text: str = ""
+    style: str = ""  # para: "" (indented), "flush", "small"
+    heads: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    left: frozenset[int] = frozenset()  # table columns aligned left
+    lines: tuple[str, ...] = ()
+
+
+def title(text: str) -> Block:
+    return Block("title", text)
+
+
+def subtitle(text: str) -> Block:
+    return Block("subtitle", text)
+
+
+def heading(text: str) -> Block:
+    return Block("heading", text)
+
+
+def para(text: str, style: str = "") -> Block:
+    return Block("para", text, style=style)
+
+
+def table(
+    heads: Sequence[str], rows: Iterable[Sequence[object]], left: Iterable[int] = ()
+) -> Block:
+    return Block(
+        "table",
+        heads=tuple(heads),
+        rows=tuple(tuple("" if c is None else str(c) for c in row) for row in rows),
+        left=frozenset(left),
+    )
+
+
+def sign(*lines: str) -> Block:
+    return Block("sign", lines=tuple(lines))
+
+
+@dataclass(frozen=True)
+class Paper:
+    title: str
+    blocks: tuple[Block, ...]
+
+    def text(self) -> str:
+        """Every word of the paper, for searching and for tests."""
+        parts = []
+        for b in self.blocks:
+            parts.extend([b.text, *b.heads, *(c for row in b.rows for c in row), *b.lines])
+        return "\n".join(p for p in parts if p)
+
+
+def docx_of(paper: Paper) -> bytes:
+    """The paper in Word: A4, 宋体 12 pt, titles centred, body paragraphs indented two
+    characters, tables with ruled cells, signatures on the right."""
+    from docx import Document as WordDocument
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    doc = WordDocument()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(22)
+    section.top_margin, section.bottom_margin = Mm(25), Mm(22)
+    style = doc.styles["Normal"]
+    style.font.name = "SimSun"  # type: ignore[attr-defined]
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")  # type: ignore[attr-defined]
+    style.font.size = Pt(12)  # type: ignore[attr-defined]
+    style.paragraph_format.space_after = Pt(3)  # type: ignore[attr-defined]
+    # Cells take a paragraph style (one element each) rather than their own alignment and
+    # size: a long table stays quick to build.
+    cell_styles = {}
+    for name, align in (("表格", WD_ALIGN_PARAGRAPH.CENTER), ("表格左", WD_ALIGN_PARAGRAPH.LEFT)):
+        cell_style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        cell_style.base_style = style  # type: ignore[attr-defined]
+        cell_style.font.size = Pt(10.5)  # type: ignore[attr-defined]
+        cell_style.paragraph_format.alignment = align  # type: ignore[attr-defined]
+        cell_style.paragraph_format.space_after = Pt(0)  # type: ignore[attr-defined]
+        cell_styles[name] = cell_style
+
+    def add(
+        text: str,
+        *,
+        bold: bool = False,
+        size: float | None = None,
+        align: Any = None,
+        indent: bool = False,
+    ) -> Any:
+        p = doc.add_paragraph()
+        if align is not None:
+            p.alignment = align
+        if indent:
+            p.paragraph_format.first_line_indent = Pt(24)
+        run = p.add_run(text)
+        run.bold = bold
+        if size:
+            run.font.size = Pt(size)
+        return p
+
+    for block in paper.blocks:
+        if block.kind == "title":
+            add(block.text, bold=True, size=18, align=WD_ALIGN_PARAGRAPH.CENTER)
+        elif block.kind == "subtitle":
+            add(block.text, align=WD_ALIGN_PARAGRAPH.CENTER)
+        elif block.kind == "heading":
+            add(block.text, bold=True).paragraph_format.space_before = Pt(6)
+        elif block.kind == "para":
+            add(
+                block.text,
+                size=9 if block.style == "small" else None,
+                indent=block.style == "",
+            )
+        elif block.kind == "table":
+            grid = doc.add_table(rows=1 + len(block.rows), cols=len(block.heads))
+            grid.style = "Table Grid"
+            grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+            center, left = cell_styles["表格"].style_id, cell_styles["表格左"].style_id
+            # Straight to the XML: python-docx's cell and run objects cost more than the
+            # whole rest of a long table.
+            rows = (block.heads, *block.rows)
+            for number, (tr, texts) in enumerate(zip(grid._tbl.tr_lst, rows, strict=True)):
+                for index, (tc, text) in enumerate(zip(tr.tc_lst, texts, strict=True)):
+                    p = tc.p_lst[0]  # a new cell has one, empty
+                    heads = number == 0
+                    p.get_or_add_pPr().style = left if index in block.left and not heads else center
+                    r = p.add_r()
+                    r.text = text
+                    if heads:
+                        r.get_or_add_rPr().b_val = True
+            doc.add_paragraph()
+        elif block.kind == "sign":
+            for number, line in enumerate(block.lines):
+                p = add(line, align=WD_ALIGN_PARAGRAPH.RIGHT)
+                if number == 0:
+                    p.paragraph_format.space_before = Pt(24)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+@functools.cache
+def _print_css() -> str:
+    return (
+        Path(__file__).resolve().parent.parent / "static" / "selection" / "print.css"
+    ).read_text(encoding="utf-8")
+
+
+def html_of(paper: Paper, *, inline_css: bool = False) -> str:
+    """The paper as a standalone page: the browser's print view links the stylesheet;
+    ``inline_css`` puts it in the page (for WeasyPrint)."""
+    return render_to_string(
+        "selection/print/document.html",
+        {"paper": paper, "inline_css": _print_css() if inline_css else ""},
+    )
+
+
+def blocks_html(paper: Paper) -> str:
+    """The paper's blocks alone, for a page to show inside its own layout."""
+    return render_to_string("selection/print/_blocks.html", {"paper": paper})
+
+
+def pdf_of(paper: Paper) -> bytes:
+    from weasyprint import HTML
+
+    return bytes(HTML(string=html_of(paper, inline_css=True)).write_pdf())
+
+
+def _paper_file(paper: Paper, fmt: str) -> bytes:
+    if fmt == "docx":
+        return docx_of(paper)
+    if fmt == "pdf":
+        return pdf_of(paper)
+    return html_of(paper).encode()
+
+
+# --- what several documents read ---------------------------------------------------------
+
+
+def _load(cycle: Cycle) -> Cycle:
+    return Cycle.objects.select_related("school", "rule_set", "eligibility_snapshot").get(
+        pk=cycle.pk
+    )
+
+
+def _lists(cycle: Cycle) -> list[CycleList]:
+    return list(CycleList.objects.filter(cycle=cycle).order_by("position", "pk"))
+
+
+def _active_targets(cycle: Cycle) -> list[InspectionTarget]:
+    return list(
+        InspectionTarget.objects.active()
+        .filter(cycle=cycle)
+        .select_related("person", "cycle_list", "rating_round")
+        .order_by("cycle_list__position", "pk")
+    )
+
+
+def _by_person(targets: Iterable[InspectionTarget]) -> list[tuple[Person, list[InspectionTarget]]]:
+    """Targets grouped by person, in the order their first target comes."""
+    grouped: dict[int, tuple[Person, list[InspectionTarget]]] = {}
+    for target in targets:
+        grouped.setdefault(target.person_id, (target.person, []))[1].append(target)
+    return list(grouped.values())
+
+
+def _person_cells(profile: Profile | None) -> list[str]:
+    """性别、出生年月、政治面貌、学历、现任职务."""
+    if profile is None:
+        return ["", "", "", "", ""]
+    return [
+        profile.gender,
+        profile.born,
+        profile.political,
+        profile.education,
+        profile.current_post_text,
+    ]
+
+
+PERSON_HEADS = (
+    gettext_lazy("性别"),
+    gettext_lazy("出生年月"),
+    gettext_lazy("政治面貌"),
+    gettext_lazy("学历"),
+    gettext_lazy("现任职务"),
+)
+
+
+def _heads(*names: Any) -> list[str]:
+    return [str(n) for n in names]
+
+
+def _stage_record(cycle: Cycle, stage: Stage) -> StageRecord | None:
+    return (
+        StageRecord.objects.filter(cycle=cycle, stage=stage)
+        .select_related("responsible")
+        .order_by("-attempt")
+        .first()
+    )
+
+
+def _contact_line(cycle: Cycle, stage: Stage, contact: str) -> str:
+    """Who receives what people have to say: ``contact`` as given, else the stage's
+    responsible person with their phone, else blanks to write in."""
+    if contact.strip():
+        return _("受理部门：人事室；联系方式：%(c)s。") % {"c": contact.strip()}
+    found = _stage_record(cycle, stage)
+    person = found.responsible if found is not None else None
+    if person is not None:
+        phone = person.phone or "＿＿＿＿＿＿"
+        return _("受理部门：人事室；联系人：%(name)s；联系电话：%(phone)s。") % {
+            "name": person.name,
+            "phone": phone,
+        }
+    return _("受理部门：人事室；联系人：＿＿＿＿＿＿；联系电话：＿＿＿＿＿＿。")
+
+
+def _scope(cycle: Cycle) -> str:
+    """推荐范围 from the scope rules of the frozen eligibility ("在编在岗教职工")."""
+    snapshot = cycle.eligibility_snapshot
+    labels = [
+        str(r.get("label", ""))
+        for r in (snapshot.rules if snapshot else [])
+        if r.get("strength") == "scope" and r.get("label")
+    ]
+    if not labels:
+        return str(DEFAULT_ROLL_BASIS)
+    if all(len(label) <= 4 for label in labels):
+        return "".join(labels) + _("教职工")
+    return "、".join(labels)
+
+
+def _conditions(cycle: Cycle) -> list[str]:
+    snapshot = cycle.eligibility_snapshot
+    return [
+        str(r["label"])
+        for r in (snapshot.rules if snapshot else [])
+        if r.get("strength") in ("hard", "soft", "priority", "manual") and r.get("label")
+    ]
+
+
+def _quota_text(lists: Sequence[CycleList]) -> str:
+    return "、".join(_("%(list)s%(n)d名") % {"list": cl.name, "n": cl.quota} for cl in lists)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "", name) or "-"
+
+
+def _stem(cycle: Cycle, what: str, *extra: str) -> str:
+    return "-".join(_safe(p) for p in (cycle.title, what, *extra) if p)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- 1. 民主推荐表 ------------------------------------------------------------------------
+
+
+def _round_of(cycle: Cycle, round_: Any, *, counted: bool) -> RecommendationRound | None:
+    rounds = RecommendationRound.objects.filter(cycle=cycle).select_related("election")
+    if isinstance(round_, RecommendationRound):
+        found = rounds.filter(pk=round_.pk).first()
+        if found is None:
+            raise DomainError(_("该推荐轮次不属于本选拔周期。"), field="round")
+        return found
+    if round_ not in (None, ""):
+        number = str(round_)
+        found = rounds.filter(number=int(number)).first() if number.isdigit() else None
+        if found is None:
+            raise DomainError(_("本选拔周期没有第%(n)s轮推荐。") % {"n": number}, field="round")
+        return found
+    if counted:
+        rounds = rounds.exclude(outcome=RoundOutcome.PENDING)
+    return rounds.order_by("-number").first()
+
+
+def recommendation_form_paper(cycle: Cycle, *, round_: Any = None) -> Paper:
+    """The 民主推荐表: per list its places and the people who may be recommended (a
+    round's candidates, or before any round everyone the frozen eligibility found
+    eligible), with 性别、出生年月、政治面貌、学历、现任职务 and a column to tick."""
+    cycle = _load(cycle)
+    lists = _lists(cycle)
+    chosen = _round_of(cycle, round_, counted=False)
+    per_list: dict[int, list[tuple[str, Person | None]]] = {}
+    if chosen is not None:
+        for c in (
+            Candidate.objects.filter(ballot_list__election=chosen.election)
+            .select_related("person")
+            .order_by("ballot_list__position", "position", "pk")
+        ):
+            cycle_list = chosen.list_map.get(str(c.ballot_list_id))
+            if cycle_list is not None:
+                per_list.setdefault(int(cycle_list), []).append((c.name, c.person))
+    else:
+        if cycle.eligibility_snapshot is None:
+            raise DocumentUnavailable(
+                _("民主推荐开始（资格审查结果冻结）后才能生成民主推荐表。"), field="round"
+            )
+        eligible = list(
+            Person.objects.filter(pk__in=eligible_ids(cycle)).order_by("staff_number", "pk")
+        )
+        per_list = {cl.pk: [(p.name, p) for p in eligible] for cl in lists}
+    as_of = cycle.reference_date
+    people = [p for rows in per_list.values() for _n, p in rows if p is not None]
+    files = profiles(people, as_of)
+    blocks = [
+        title(_("%(school)s后备干部民主推荐表") % {"school": cycle.school.name}),
+        subtitle(
+            cycle.title + (_("（第%(n)d轮）") % {"n": chosen.number} if chosen is not None else "")
+        ),
+        para(_("推荐范围：%(s)s。") % {"s": _scope(cycle)}, "flush"),
+        para(
+            _("推荐条件：%(c)s（基准日%(d)s）。")
+            % {
+                "c": "；".join(_conditions(cycle)) or cycle.rule_set.name,
+                "d": cn_date(cycle.reference_date),
+            },
+            "flush",
+        ),
+        para(
+            _("推荐名额：%(q)s。一人可同时被推荐为两个名单的人选。") % {"q": _quota_text(lists)},
+            "flush",
+        ),
+        para(
+            _(
+                "填表说明：本表无记名填写。每个名单在限选人数以内，在同意推荐的人选“推荐”栏内画"
+                "“√”；超过限选人数的，该名单无效；不画视为弃权。"
+            ),
+            "flush",
+        ),
+    ]
+    for cl in lists:
+        rows = per_list.get(cl.pk, [])
+        blocks.append(heading(_("%(list)s（限选%(q)d人）") % {"list": cl.name, "q": cl.quota}))
+        blocks.append(
+            table(
+                _heads(_("序号"), _("姓名"), *PERSON_HEADS, _("推荐")),
+                (
+                    [str(i), name, *_person_cells(files.get(p.pk) if p else None), ""]
+                    for i, (name, p) in enumerate(rows, start=1)
+                ),
+                left=(6,),
+            )
+        )
+    blocks.append(
+        para(_("注：推荐票数是选拔的重要依据，不简单以票取人。推荐结果有效期一年。"), "small")
+    )
+    blocks.append(sign(cycle.school.name, _("%(y)d年　　月　　日") % {"y": cycle.year}))
+    return Paper(_("民主推荐表"), tuple(blocks))
+
+
+def _recommendation_form(cycle: Cycle, fmt: str, *, round: Any = None) -> tuple[str, bytes]:
+    paper = recommendation_form_paper(cycle, round_=round)
+    return _stem(cycle, _("民主推荐表")), _paper_file(paper, fmt)
+
+
+# --- 2. 推荐结果汇总表 ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TalkLine:
+    name: str
+    count: int
+    share: str
+
+
+def talk_table(cycle: Cycle) -> dict[int, list[TalkLine]]:
+    """谈话调研推荐 per cycle list id: name, 人次, share of the people talked to; most
+    named first."""
+    out: dict[int, list[TalkLine]] = {}
+    total = cycle.talk_interviewees
+    for t in (
+        TalkRecommendation.objects.filter(cycle=cycle)
+        .select_related("person")
+        .order_by("cycle_list__position", "-count", "person__staff_number")
+    ):
+        share = percent(Fraction(t.count, total)) if total else "—"
+        out.setdefault(t.cycle_list_id, []).append(TalkLine(t.person.name, t.count, share))
+    return out
+
+
+def _round_heading(cycle: Cycle, round_: RecommendationRound) -> str:
+    outcome = round_.get_outcome_display()
+    text = _("选拔周期：%(cycle)s；基准日：%(ref)s；第%(n)d轮会议推荐，结果：%(outcome)s。") % {
+        "cycle": cycle.title,
+        "ref": cn_date(cycle.reference_date),
+        "n": round_.number,
+        "outcome": outcome,
+    }
+    if round_.scattered:
+        text += _("票数分散（最高得票率低于%(p)d%%），可进行再次推荐。") % {
+            "p": cycle.second_round_percent
+        }
+    return text
+
+
+def results_docx(cycle: Cycle, round_: RecommendationRound) -> bytes:
+    """``ballots.documents.results_docx`` with what the cycle adds: its heading under the
+    title, and before the digest each candidate's official sentence and the 谈话调研推荐
+    table."""
+    from docx import Document as WordDocument
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    results = results_of(round_.election)
+    doc = WordDocument(io.BytesIO(ballot_documents.results_docx(results)))
+    paragraphs = list(doc.paragraphs)
+    subject = next(p for p in paragraphs if p.text.startswith(_("推荐事项：")))
+    digest = next(p for p in paragraphs if p.text.startswith(_("选票摘要")))
+
+    def before(anchor: Any, element: Any) -> None:
+        anchor._p.addprevious(element)
+
+    def new_para(text: str, *, bold: bool = False) -> Any:
+        p = doc.add_paragraph()
+        p.add_run(text).bold = bold
+        return p
+
+    subject._p.addnext(new_para(_round_heading(cycle, round_))._p)
+    before(digest, new_para(_("会议推荐情况（逐人）"), bold=True)._p)
+    for lines in results.lists:
+        before(digest, new_para(lines.result.name, bold=True)._p)
+        for line in lines.candidates:
+            before(digest, new_para(f"{line.result.name}：{line.sentence}。")._p)
+    before(digest, new_para(_("谈话调研推荐情况"), bold=True)._p)
+    talks = talk_table(cycle)
+    if not cycle.talk_interviewees:
+        before(digest, new_para(_("未开展谈话调研推荐。"))._p)
+    else:
+        before(digest, new_para(_("共谈话%(n)d人。") % {"n": cycle.talk_interviewees})._p)
+        for cl in _lists(cycle):
+            before(digest, new_para(cl.name, bold=True)._p)
+            rows = talks.get(cl.pk, [])
+            grid = doc.add_table(rows=1, cols=4)
+            grid.style = "Table Grid"
+            heads = (_("序号"), _("姓名"), _("推荐人次"), _("占谈话人数比例"))
+            for cell, text in zip(grid.rows[0].cells, heads, strict=True):
+                cell.text = ""
+                cell.paragraphs[0].add_run(text).bold = True
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            for i, row in enumerate(rows, start=1):
+                for cell, text in zip(
+                    grid.add_row().cells,
+                    (str(i), row.name, str(row.count), row.share),
+                    strict=True,
+                ):
+                    cell.text = text
+                    cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            before(digest, grid._tbl)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def results_xlsx(cycle: Cycle, round_: RecommendationRound) -> bytes:
+    """``ballots.documents.results_xlsx`` with a first sheet for the cycle (its heading,
+    the round and its outcome) and a sheet of the 谈话调研推荐."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+
+    results = results_of(round_.election)
+    book = load_workbook(io.BytesIO(ballot_documents.results_xlsx(results)))
+    bold = Font(bold=True)
+    head = book.create_sheet(_("选拔周期"), 0)
+    head.append([cycle.school.name])
+    head.append([_("%(title)s 推荐结果汇总表") % {"title": cycle.title}])
+    head.append([])
+    for label, value in (
+        (_("选拔周期"), cycle.title),
+        (_("基准日"), cn_date(cycle.reference_date)),
+        (_("推荐范围"), _scope(cycle)),
+        (_("推荐名额"), _quota_text(_lists(cycle))),
+        (_("轮次"), _("第%(n)d轮会议推荐") % {"n": round_.number}),
+        (_("结果"), str(round_.get_outcome_display())),
+        (_("票数分散"), _("是") if round_.scattered else _("否")),
+        (_("谈话调研推荐谈话人数"), cycle.talk_interviewees),
+    ):
+        head.append([label, value])
+        head.cell(head.max_row, 1).font = bold
+    head["A1"].font = Font(bold=True, size=14)
+    head["A2"].font = Font(bold=True, size=12)
+    head.column_dimensions["A"].width = 24
+    head.column_dimensions["B"].width = 60
+    talks = book.create_sheet(_("谈话调研推荐"))
+    talks.append([_("名单"), _("序号"), _("姓名"), _("推荐人次"), _("占谈话人数比例")])
+    for cell in talks[1]:
+        cell.font = bold
+    by_list = talk_table(cycle)
+    for cl in _lists(cycle):
+        for i, row in enumerate(by_list.get(cl.pk, []), start=1):
+            talks.append([cl.name, i, row.name, row.count, row.share])
+    for column, width in zip("ABCDE", (16, 6, 12, 10, 16), strict=True):
+        talks.column_dimensions[column].width = width
+    book.active = 0
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _recommendation_results(cycle: Cycle, fmt: str, *, round: Any = None) -> tuple[str, bytes]:
+    cycle = _load(cycle)
+    chosen = _round_of(cycle, round, counted=True)
+    if chosen is None or chosen.outcome == RoundOutcome.PENDING:
+        raise DocumentUnavailable(_("还没有计票的推荐轮次。"), field="round")
+    content = results_docx(cycle, chosen) if fmt == "docx" else results_xlsx(cycle, chosen)
+    return _stem(cycle, _("推荐结果汇总表"), _("第%(n)d轮") % {"n": chosen.number}), content
+
+
+# --- 3. 考察预告 --------------------------------------------------------------------------
+
+
+def inspection_notice_paper(cycle: Cycle, *, contact: str = "") -> Paper:
+    """The 考察预告: the targets (one row per person, with every list they are
+    considered for), when the inspection begins — the cycle's notice days after the
+    notice — and how to give an opinion."""
+    cycle = _load(cycle)
+    targets = _active_targets(cycle)
+    if not targets:
+        raise DocumentUnavailable(_("尚未确定考察对象。"))
+    published = [t.notice_published_on for t in targets if t.notice_published_on is not None]
+    day = max(published) if published else None
+    files = profiles([t.person for t in targets], day or _today())
+    rows = [
+        [
+            str(i),
+            person.name,
+            *_person_cells(files.get(person.pk)),
+            "、".join(t.cycle_list.name for t in items),
+        ]
+        for i, (person, items) in enumerate(_by_person(targets), start=1)
+    ]
+    blocks = [
+        title(_("考察预告")),
+        para(
+            _(
+                "根据《党政领导干部选拔任用工作条例》和《%(school)s后备管理干部选拔轮岗锻炼使用"
+                "方案》，经民主推荐、征求意见，学校集体研究确定以下同志为%(cycle)s考察对象，"
+                "现予以预告："
+            )
+            % {"school": cycle.school.name, "cycle": cycle.title}
+        ),
+        table(_heads(_("序号"), _("姓名"), *PERSON_HEADS, _("考察名单")), rows, left=(6,)),
+    ]
+    deadline = _stage_record(cycle, Stage.INSPECTION)
+    if day is not None:
+        start = day + dt.timedelta(days=cycle.inspection_notice_days)
+        when = _("考察时间：自%(start)s起（考察预告发布%(n)d天后）") % {
+            "start": cn_date(start),
+            "n": cycle.inspection_notice_days,
+        }
+    else:
+        when = _("考察时间：自考察预告发布%(n)d天后起") % {"n": cycle.inspection_notice_days}
+    if deadline is not None and deadline.deadline is not None:
+        when += _("，至%(end)s止") % {"end": cn_date(deadline.deadline)}
+    blocks += [
+        para(when + "。"),
+        para(_("考察方式：个别谈话、民主测评、查阅档案和工作资料等。")),
+        para(
+            _(
+                "考察期间，教职工可通过个别谈话、来信、来电、来访等方式，向考察组反映考察对象"
+                "德、能、勤、绩、廉方面的情况和问题。反映问题应实事求是、具体客观，提倡署名"
+                "反映；考察组对反映人和反映内容严格保密。"
+            )
+        ),
+        para(_contact_line(cycle, Stage.INSPECTION, contact)),
+        sign(cycle.school.name, cn_date(day) if day else _("　　年　　月　　日")),
+    ]
+    return Paper(_("考察预告"), tuple(blocks))
+
+
+def _inspection_notice(cycle: Cycle, fmt: str, *, contact: str = "") -> tuple[str, bytes]:
+    return _stem(cycle, _("考察预告")), _paper_file(
+        inspection_notice_paper(cycle, contact=contact), fmt
+    )
+
+
+# --- 4. 考察材料 --------------------------------------------------------------------------
+
+
+def _target_of(cycle: Cycle, target: Any) -> InspectionTarget:
+    if target in (None, ""):
+        raise DomainError(_("请指定考察对象。"), field="target")
+    pk = target.pk if isinstance(target, InspectionTarget) else target
+    found = (
+        InspectionTarget.objects.filter(cycle=cycle, pk=pk)
+        .select_related("person", "cycle_list", "rating_round")
+        .first()
+        if str(pk).isdigit()
+        else None
+    )
+    if found is None:
+        raise DomainError(_("本选拔周期没有该考察对象。"), field="target")
+    return found
+
+
+def _writer(user: Any) -> str:
+    if user is None:
+        return _("系统")
+    return str(getattr(user, "display_name", "") or user.get_username())
+
+
+def report_paper(target: InspectionTarget, version: ReportVersion | None) -> Paper:
+    """A version of the 考察材料 laid out (headings from ``drafting.parse``), with a note
+    of which version it is and whether it is the one signed off; without a version, the
+    system's draft, marked as such."""
+    if version is None:
+        text = draft_report(target)
+        note = _(
+            "系统根据档案和考察数据生成的草稿，尚未保存为版本；“【待补充：…】”处须由"
+            "考察组核实填写。"
+        )
+    else:
+        text = version.text
+        report = version.report
+        note = _("第%(n)d稿，%(who)s于%(at)s撰写。") % {
+            "n": version.number,
+            "who": _writer(version.written_by),
+            "at": cn_date(timezone.localtime(version.written_at).date()),
+        }
+        if report.signed_version_id == version.pk and report.signed_at is not None:
+            note += _("已由%(who)s于%(at)s签发。") % {
+                "who": _writer(report.signed_by),
+                "at": cn_date(timezone.localtime(report.signed_at).date()),
+            }
+        else:
+            note += _("本稿未签发。")
+    blocks: list[Block] = []
+    for item in parse(text):
+        if item.kind == "title":
+            blocks.append(title(item.text))
+        elif item.kind in ("h1", "h2"):
+            blocks.append(heading(item.text))
+        else:
+            blocks.append(para(item.text))
+    if not blocks or blocks[0].kind != "title":
+        blocks.insert(0, title(_("关于%(name)s同志的考察材料") % {"name": target.person.name}))
+    blocks.append(para(note, "small"))
+    return Paper(blocks[0].text, tuple(blocks))
+
+
+def _version_of(target: InspectionTarget, version: Any) -> ReportVersion | None:
+    report = (
+        InspectionReport.objects.filter(target=target)
+        .select_related("signed_version", "signed_by")
+        .first()
+    )
+    versions = ReportVersion.objects.filter(report=report).select_related(
+        "written_by", "report", "report__signed_by"
+    )
+    if isinstance(version, ReportVersion):
+        found = versions.filter(pk=version.pk).first() if report else None
+        if found is None:
+            raise DomainError(_("该版本不属于此考察对象的考察材料。"), field="version")
+        return found
+    if version not in (None, ""):
+        number = str(version)
+        found = versions.filter(number=int(number)).first() if report and number.isdigit() else None
+        if found is None:
+            raise DomainError(_("考察材料没有第%(n)s稿。") % {"n": number}, field="version")
+        return found
+    if report is None:
+        return None
+    if report.signed_version_id is not None:
+        return versions.get(pk=report.signed_version_id)
+    return versions.order_by("-number").first()
+
+
+def _inspection_report(
+    cycle: Cycle, fmt: str, *, target: Any = None, version: Any = None
+) -> tuple[str, bytes]:
+    found = _target_of(cycle, target)
+    chosen = _version_of(found, version)
+    paper = report_paper(found, chosen)
+    which = _("第%(n)d稿") % {"n": chosen.number} if chosen else _("草稿")
+    return _stem(cycle, _("考察材料"), str(found), which), _paper_file(paper, fmt)
+
+
+# --- 5. 民主测评汇总表 ---------------------------------------------------------------------
+
+
+def _appraised(cycle: Cycle, target: Any) -> list[tuple[Person, list[InspectionTarget], Appraisal]]:
+    """Per person appraised (one 民主测评 even when on both lists): their targets and what
+    the appraisal may tell."""
+    targets = _active_targets(cycle)
+    if target not in (None, ""):
+        found = _target_of(cycle, target)
+        targets = [t for t in targets if t.person_id == found.person_id] or [found]
+    if not targets:
+        raise DocumentUnavailable(_("尚未确定考察对象。"))
+    return [(person, items, appraisal_of(items[0])) for person, items in _by_person(targets)]
+
+
+def _state_text(appraisal: Appraisal) -> str:
+    if appraisal.state == "none":
+        return _("尚未组织民主测评。")
+    return _("民主测评结果尚未发布。")
+
+
+def appraisal_paper(cycle: Cycle, *, target: Any = None) -> Paper:
+    """The 民主测评汇总表: per person appraised, per dimension (德、能、勤、绩、廉) the
+    count and share of each grade — overall, and per rater group where its figures may be
+    shown; a figure withheld by the minimum number of raters says so and why."""
+    cycle = _load(cycle)
+    blocks = [
+        title(_("%(school)s后备干部考察对象民主测评汇总表") % {"school": cycle.school.name}),
+        subtitle(cycle.title),
+    ]
+    for person, items, appraisal in _appraised(cycle, target):
+        blocks.append(
+            heading(
+                _("测评对象：%(name)s（%(lists)s考察对象）")
+                % {"name": person.name, "lists": "、".join(t.cycle_list.name for t in items)}
+            )
+        )
+        if appraisal.state != "released":
+            blocks.append(para(_state_text(appraisal), "flush"))
+            continue
+        blocks.append(
+            para(
+                _("参加测评%(n)d人：%(groups)s。")
+                % {
+                    "n": appraisal.raters,
+                    "groups": "、".join(f"{g.name}{g.raters}人" for g in appraisal.groups),
+                },
+                "flush",
+            )
+        )
+        grade_heads = [h for g in appraisal.grades for h in (g, _("占比"))]
+        if appraisal.overall_shown:
+            blocks.append(
+                table(
+                    _heads(_("测评项目"), _("参加人数"), *grade_heads),
+                    (
+                        [line.name, str(line.overall.n)]
+                        + [
+                            c
+                            for n, s in zip(line.overall.counts, line.overall.shares, strict=True)
+                            for c in (str(n), percent(s))
+                        ]
+                        for line in appraisal.dimensions
+                        if line.overall is not None
+                    ),
+                )
+            )
+        else:
+            blocks.append(
+                para(_("总体结果不显示：%(r)s") % {"r": appraisal.overall_reason}, "flush")
+            )
+        shown = [i for i, g in enumerate(appraisal.groups) if g.shown]
+        if len(appraisal.groups) > 1 and shown:
+            blocks.append(
+                table(
+                    _heads(_("评议人类别"), _("测评项目"), _("参加人数"), *grade_heads),
+                    (
+                        [appraisal.groups[i].name, line.name, str(fig.n)]
+                        + [
+                            c
+                            for n, s in zip(fig.counts, fig.shares, strict=True)
+                            for c in (str(n), percent(s))
+                        ]
+                        for i in shown
+                        for line in appraisal.dimensions
+                        if (fig := line.groups[i]) is not None
+                    ),
+                )
+            )
+        for group in appraisal.groups:
+            if not group.shown:
+                blocks.append(
+                    para(
+                        _("“%(g)s”分类结果不显示：%(r)s") % {"g": group.name, "r": group.reason},
+                        "small",
+                    )
+                )
+    blocks.append(
+        para(
+            _("注：评议人类别参加人数少于规定人数的，不单独显示该类别结果，以保护评议人。"), "small"
+        )
+    )
+    blocks.append(sign(_("统计人（签名）：＿＿＿＿＿＿"), cn_date(_today())))
+    return Paper(_("民主测评汇总表"), tuple(blocks))
+
+
+def appraisal_xlsx(cycle: Cycle, *, target: Any = None) -> bytes:
+    """The same figures as a workbook: the sheet 总体 (one row per person and dimension,
+    count and share per grade) and the sheet 分类别 (per rater group shown; a group
+    withheld is a row giving the reason)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    cycle = _load(cycle)
+    found = _appraised(cycle, target)
+    grades: list[str] = list(
+        dict.fromkeys(g for _p, _t, a in found if a.state == "released" for g in a.grades)
+    )
+    bold = Font(bold=True)
+    book = Workbook()
+    overall = book.active
+    assert overall is not None
+    overall.title = _("总体")
+    overall.append([cycle.school.name])
+    overall.append([_("%(title)s 民主测评汇总表") % {"title": cycle.title}])
+    grade_heads = [h for g in grades for h in (g, _("%(g)s占比") % {"g": g})]
+    heads = [
+        _("序号"),
+        _("姓名"),
+        _("考察名单"),
+        _("测评项目"),
+        _("参加人数"),
+        *grade_heads,
+        _("说明"),
+    ]
+    overall.append(heads)
+    for cell in overall[overall.max_row]:
+        cell.font = bold
+    groups = book.create_sheet(_("分类别"))
+    groups.append(
+        [_("姓名"), _("评议人类别"), _("参加人数"), _("测评项目"), *grade_heads, _("说明")]
+    )
+    for cell in groups[1]:
+        cell.font = bold
+
+    def figures(fig: Any, labels: Sequence[str]) -> list[Any]:
+        by = dict(zip(labels, zip(fig.counts, fig.shares, strict=True), strict=True))
+        cells: list[Any] = []
+        for g in grades:
+            n, share = by.get(g, (None, None))
+            cells += [n, float(share) if share is not None else None]
+        return cells
+
+    def shares_format(sheet: Any, first: int) -> None:
+        for i in range(len(grades)):
+            sheet.cell(sheet.max_row, first + 2 * i + 1).number_format = "0.0%"
+
+    for number, (person, items, appraisal) in enumerate(found, start=1):
+        lists = "、".join(t.cycle_list.name for t in items)
+        if appraisal.state != "released":
+            overall.append(
+                [
+                    number,
+                    person.name,
+                    lists,
+                    "",
+                    "",
+                    *[""] * len(grade_heads),
+                    _state_text(appraisal),
+                ]
+            )
+            continue
+        for line in appraisal.dimensions:
+            if line.overall is None:
+                overall.append(
+                    [
+                        number,
+                        person.name,
+                        lists,
+                        line.name,
+                        "",
+                        *[""] * len(grade_heads),
+                        appraisal.overall_reason,
+                    ]
+                )
+                continue
+            overall.append(
+                [
+                    number,
+                    person.name,
+                    lists,
+                    line.name,
+                    line.overall.n,
+                    *figures(line.overall, appraisal.grades),
+                    "",
+                ]
+            )
+            shares_format(overall, 6)
+        for index, group in enumerate(appraisal.groups):
+            if not group.shown:
+                groups.append(
+                    [
+                        person.name,
+                        group.name,
+                        group.raters,
+                        "",
+                        *[""] * len(grade_heads),
+                        group.reason,
+                    ]
+                )
+                continue
+            for line in appraisal.dimensions:
+                fig = line.groups[index]
+                if fig is not None:
+                    groups.append(
+                        [
+                            person.name,
+                            group.name,
+                            fig.n,
+                            line.name,
+                            *figures(fig, appraisal.grades),
+                            "",
+                        ]
+                    )
+                    shares_format(groups, 5)
+    overall["A1"].font = Font(bold=True, size=14)
+    overall["A2"].font = Font(bold=True, size=12)
+    for sheet in (overall, groups):
+        sheet.column_dimensions["B"].width = 12
+        sheet.column_dimensions["C"].width = 26
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _appraisal_summary(cycle: Cycle, fmt: str, *, target: Any = None) -> tuple[str, bytes]:
+    extra = str(_target_of(cycle, target).person) if target not in (None, "") else ""
+    stem = _stem(cycle, _("民主测评汇总表"), extra)
+    if fmt == "xlsx":
+        return stem, appraisal_xlsx(cycle, target=target)
+    return stem, _paper_file(appraisal_paper(cycle, target=target), fmt)
+
+
+# --- 6. 讨论决定记录 ----------------------------------------------------------------------
+
+
+def _meetings(cycle: Cycle, meeting: Any) -> list[DecisionMeeting]:
+    rows = DecisionMeeting.objects.filter(cycle=cycle).order_by("held_on", "pk")
+    if meeting not in (None, ""):
+        pk = meeting.pk if isinstance(meeting, DecisionMeeting) else meeting
+        found = list(rows.filter(pk=pk)) if str(pk).isdigit() else []
+        if not found:
+            raise DomainError(_("本选拔周期没有该讨论决定会议。"), field="meeting")
+        return found
+    found = list(rows)
+    if not found:
+        raise DocumentUnavailable(_("尚未召开讨论决定会议。"), field="meeting")
+    return found
+
+
+def _member(m: MeetingMember) -> str:
+    return m.person.name + (_("（主要负责人）") if m.main_leader else "")
+
+
+def minutes_paper(cycle: Cycle, *, meeting: Any = None) -> Paper:
+    """The 讨论决定记录 of each meeting (or of ``meeting``): date, the members who should
+    attend, who was present and absent, the quorum check, per candidate every present
+    member's statement in speaking order (the main leader last) with the counts and the
+    outcome by the cycle's rule, and a summary table."""
+    cycle = _load(cycle)
+    meetings = _meetings(cycle, meeting)
+    blocks = [
+        title(_("%(school)s后备干部人选讨论决定会议记录") % {"school": cycle.school.name}),
+        subtitle(cycle.title),
+    ]
+    counting = latest_decisions(cycle)
+    quorum = rules.fraction_label(cycle.decision_quorum)
+    for number, item in enumerate(meetings, start=1):
+        members = list(MeetingMember.objects.filter(meeting=item).select_related("person"))
+        votes = list(
+            DecisionVote.objects.filter(meeting=item)
+            .select_related("member__person")
+            .order_by("target_id", "order")
+        )
+        decisions = list(
+            Decision.objects.filter(meeting=item)
+            .select_related("target__person", "target__cycle_list")
+            .order_by("target__cycle_list__position", "target_id")
+        )
+
+        present = [m for m in members if m.present]
+        absent = [m for m in members if not m.present]
+        if len(meetings) > 1:
+            blocks.append(heading(_("第%(n)d次会议") % {"n": number}))
+        reached = rules.reaches(item.present, item.expected, cycle.decision_quorum)
+        blocks += [
+            para(_("会议时间：%(d)s") % {"d": cn_date(item.held_on)}, "flush"),
+            para(_("会议内容：集体讨论决定后备干部人选（%(t)s）") % {"t": cycle.title}, "flush"),
+            para(
+                _("应到会成员（%(n)d人）：%(names)s")
+                % {"n": item.expected, "names": "、".join(_member(m) for m in members)},
+                "flush",
+            ),
+            para(
+                _("实到会成员（%(n)d人）：%(names)s")
+                % {"n": item.present, "names": "、".join(_member(m) for m in present) or _("无")},
+                "flush",
+            ),
+            para(
+                _("缺席成员（%(n)d人）：%(names)s")
+                % {"n": len(absent), "names": "、".join(_member(m) for m in absent) or _("无")},
+                "flush",
+            ),
+            para(
+                (
+                    _("实到会成员%(p)d人，达到应到会成员%(e)d人的%(q)s，会议有效。")
+                    if reached
+                    else _("实到会成员%(p)d人，不足应到会成员%(e)d人的%(q)s，会议不能作出决定。")
+                )
+                % {"p": item.present, "e": item.expected, "q": quorum},
+                "flush",
+            ),
+        ]
+        by_target: dict[int, list[DecisionVote]] = {}
+        for vote in votes:
+            by_target.setdefault(vote.target_id, []).append(vote)
+        summary = []
+        for index, decided in enumerate(decisions, start=1):
+            target = decided.target
+            verdict = rules.decide(
+                expected=item.expected,
+                agree=decided.agree,
+                disagree=decided.disagree,
+                defer=decided.defer,
+                share=cycle.pass_share,
+            )
+            blocks.append(heading(f"{index}. {target.person.name}（{target.cycle_list.name}）"))
+            blocks.append(
+                table(
+                    _heads(_("发言顺序"), _("成员"), _("表态")),
+                    (
+                        [str(v.order), _member(v.member), v.get_choice_display()]
+                        for v in by_target.get(target.pk, [])
+                    ),
+                )
+            )
+            later = counting.get(target.pk)
+            superseded = later is not None and later.pk != decided.pk
+            blocks.append(
+                para(
+                    _("表决结果：%(why)s结果：%(outcome)s。")
+                    % {"why": verdict.reason, "outcome": decided.get_outcome_display()}
+                    + (_("（其后会议已重新决定。）") if superseded else ""),
+                    "flush",
+                )
+            )
+            summary.append(
+                [
+                    str(index),
+                    target.person.name,
+                    target.cycle_list.name,
+                    str(decided.agree),
+                    str(decided.disagree),
+                    str(decided.defer),
+                    decided.get_outcome_display(),
+                ]
+            )
+        blocks.append(heading(_("表决情况汇总")))
+        blocks.append(
+            table(
+                _heads(
+                    _("序号"), _("姓名"), _("名单"), _("同意"), _("不同意"), _("缓议"), _("结果")
+                ),
+                summary,
+            )
+        )
+        if item.note:
+            blocks.append(para(_("备注：%(n)s") % {"n": item.note}, "flush"))
+    blocks.append(
+        para(
+            _("议事规则：到会成员须达到应到会成员的%(q)s；同意票超过应到会成员的%(s)s为通过。")
+            % {"q": quorum, "s": rules.fraction_label(cycle.pass_share)},
+            "small",
+        )
+    )
+    blocks.append(sign(_("主持人（签名）：＿＿＿＿＿＿　　记录人（签名）：＿＿＿＿＿＿")))
+    return Paper(_("讨论决定记录"), tuple(blocks))
+
+
+def _decision_minutes(cycle: Cycle, fmt: str, *, meeting: Any = None) -> tuple[str, bytes]:
+    return _stem(cycle, _("讨论决定记录")), _paper_file(minutes_paper(cycle, meeting=meeting), fmt)
+
+
+# --- 7. 公示 ------------------------------------------------------------------------------
+
+
+def public_notice_paper(cycle: Cycle, *, start: dt.date | None = None, contact: str = "") -> Paper:
+    """The 公示: the people who passed the decision (one row per person, the levels they
+    are to be listed at), the period from its first to its last day with its length in
+    working days, and where to send objections. Before the notice is published, ``start``
+    gives a preview of it, its end counted on the school calendar."""
+    cycle = _load(cycle)
+    notice = current_notice(cycle)
+    if notice is not None and start is None:
+        first, last, days = notice.start, notice.end, notice.working_days
+    elif start is not None:
+        first, days = start, cycle.notice_working_days
+        last, _warnings = notice_period(start, days)
+    else:
+        raise DocumentUnavailable(_("尚未开始公示；请指定公示开始日期以预览。"), field="start")
+    passed = [t for t, _d in passed_targets(cycle)]
+    if not passed:
+        raise DocumentUnavailable(_("没有通过讨论决定的人选。"))
+    passed.sort(key=lambda t: (t.cycle_list.position, t.pk))
+    files = profiles([t.person for t in passed], first)
+    rows = [
+        [
+            str(i),
+            person.name,
+            *_person_cells(files.get(person.pk)),
+            "、".join(t.cycle_list.name for t in items),
+        ]
+        for i, (person, items) in enumerate(_by_person(passed), start=1)
+    ]
+    blocks = [
+        title(_("%(school)s后备干部人选公示") % {"school": cycle.school.name}),
+        para(
+            _(
+                "根据《%(school)s后备管理干部选拔轮岗锻炼使用方案》，经民主推荐、征求意见、组织"
+                "考察和学校集体讨论决定，拟将以下同志列入%(school)s后备干部名单，现予以公示："
+            )
+            % {"school": cycle.school.name}
+        ),
+        table(_heads(_("序号"), _("姓名"), *PERSON_HEADS, _("拟列入")), rows, left=(6,)),
+        para(
+            _("公示时间：%(a)s至%(b)s（%(n)d个工作日）。")
+            % {"a": cn_date(first), "b": cn_date(last), "n": days}
+        ),
+        para(
+            _(
+                "公示期间，对公示对象有异议的，可通过来信、来电、来访等方式向学校人事室反映。"
+                "反映问题应实事求是、具体客观，提倡署名反映；署名反映的请写明姓名和联系方式，"
+                "以便核实和反馈。学校对反映人和反映内容严格保密。"
+            )
+        ),
+        para(_contact_line(cycle, Stage.NOTICE, contact)),
+        sign(cycle.school.name, cn_date(first)),
+    ]
+    return Paper(_("公示"), tuple(blocks))
+
+
+def public_notice_html(cycle: Cycle, *, start: dt.date | None = None, contact: str = "") -> str:
+    """The 公示's text as an HTML fragment for the school's notice page (escaped; the page
+    gives the layout)."""
+    with translation.override("zh-hans"):
+        return blocks_html(public_notice_paper(cycle, start=start, contact=contact))
+
+
+def _public_notice(
+    cycle: Cycle, fmt: str, *, start: dt.date | None = None, contact: str = ""
+) -> tuple[str, bytes]:
+    paper = public_notice_paper(cycle, start=start, contact=contact)
+    return _stem(cycle, _("公示")), _paper_file(paper, fmt)
+
+
+# --- 8. 后备干部名单 (附1) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReserveList:
+    cycle_list: CycleList
+    entries: tuple[PoolEntry, ...]
+
+    @property
+    def names(self) -> str:
+        return "、".join(e.person.name for e in self.entries)
+
+
+@dataclass(frozen=True)
+class ReserveLists:
+    """The cycle's final lists, as the plan's 附1 gives them."""
+
+    cycle: Cycle
+    recommended_on: dt.date
+    scope: str
+    conditions: str
+    lists: tuple[ReserveList, ...]
+    files: dict[int, Profile] = field(default_factory=dict)
+
+    def line(self, item: ReserveList) -> str:
+        """E.g. "区级后备干部：（5名）陈晔、黄蔚敏、卢懿蕾、浦吉丽、张兰兰。"."""
+        return _("%(list)s：（%(n)d名）%(names)s。") % {
+            "list": item.cycle_list.name,
+            "n": len(item.entries),
+            "names": item.names,
+        }
+
+
+def reserve_lists(cycle: Cycle) -> ReserveLists:
+    """The pool entries of a complete cycle by list, in the order the targets were
+    chosen; 推荐时间 is the day the valid round was counted (the reference date when no
+    round says)."""
+    cycle = _load(cycle)
+    if cycle.stage != Stage.DONE:
+        raise DocumentUnavailable(_("选拔周期尚未完成，后备干部名单尚未产生。"))
+    lists = _lists(cycle)
+    entries = list(
+        PoolEntry.objects.filter(cycle=cycle)
+        .select_related("person", "target")
+        .order_by("target__cycle_list__position", "target_id")
+    )
+    by_list = {cl.pk: [e for e in entries if e.target.cycle_list_id == cl.pk] for cl in lists}
+    valid = (
+        RecommendationRound.objects.filter(cycle=cycle, outcome=RoundOutcome.VALID)
+        .order_by("-number")
+        .first()
+    )
+    when = (
+        timezone.localtime(valid.concluded_at).date()
+        if valid is not None and valid.concluded_at is not None
+        else cycle.reference_date
+    )
+    conditions = _("符合“%(rules)s”选拔条件（基准日%(d)s）") % {
+        "rules": cycle.rule_set.name,
+        "d": cn_date(cycle.reference_date),
+    }
+    decided = max((e.decided_on for e in entries), default=when)
+    return ReserveLists(
+        cycle=cycle,
+        recommended_on=when,
+        scope=_scope(cycle),
+        conditions=conditions + "；" + _quota_text(lists),
+        lists=tuple(ReserveList(cl, tuple(by_list[cl.pk])) for cl in lists),
+        files=profiles([e.person for e in entries], decided),
+    )
+
+
+def _reserve_heads() -> list[str]:
+    return _heads(_("序号"), _("姓名"), *PERSON_HEADS, _("成熟程度"), _("列入日期"), _("有效期至"))
+
+
+def _reserve_row(number: int, entry: PoolEntry, files: dict[int, Profile]) -> list[str]:
+    return [
+        str(number),
+        entry.person.name,
+        *_person_cells(files.get(entry.person_id)),
+        entry.get_readiness_display(),
+        cn_date(entry.decided_on),
+        cn_date(entry.valid_until),
+    ]
+
+
+def reserve_paper(cycle: Cycle) -> Paper:
+    """The 后备干部名单 laid out like the plan's 附1 — 推荐时间, 推荐范围, 推荐条件、数量,
+    then each level's line "（N名）names" — followed by a table per list."""
+    found = reserve_lists(cycle)
+    cycle = found.cycle
+    blocks = [
+        title(_("%(school)s后备干部名单") % {"school": cycle.school.name}),
+        subtitle(cycle.title),
+        para(_("推荐时间：%(d)s。") % {"d": cn_date(found.recommended_on)}, "flush"),
+        para(_("推荐范围：%(s)s。") % {"s": found.scope}, "flush"),
+        para(_("推荐条件、数量：%(c)s。") % {"c": found.conditions}, "flush"),
+        *(para(found.line(item), "flush") for item in found.lists),
+    ]
+    for item in found.lists:
+        blocks.append(
+            heading(
+                _("%(list)s（%(n)d名）") % {"list": item.cycle_list.name, "n": len(item.entries)}
+            )
+        )
+        blocks.append(
+            table(
+                _reserve_heads(),
+                (_reserve_row(i, e, found.files) for i, e in enumerate(item.entries, start=1)),
+                left=(6,),
+            )
+        )
+    blocks.append(
+        para(_("注：后备干部有效期%(n)d年，实行动态管理。") % {"n": cycle.pool_years}, "small")
+    )
+    blocks.append(
+        sign(
+            cycle.school.name,
+            cn_date(
+                max(
+                    (e.decided_on for item in found.lists for e in item.entries),
+                    default=found.recommended_on,
+                )
+            ),
+        )
+    )
+    return Paper(_("后备干部名单"), tuple(blocks))
+
+
+def reserve_xlsx(cycle: Cycle) -> bytes:
+    """The 后备干部名单 as a workbook: the sheet 名单 as the plan's 附1 (one row per item:
+    推荐时间, 推荐范围, 推荐条件、数量, each level with its count and names), the sheet 明细
+    one row per reserve cadre."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    found = reserve_lists(cycle)
+    cycle = found.cycle
+    bold = Font(bold=True)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _("名单")
+    sheet.append([_("%(school)s后备干部名单") % {"school": cycle.school.name}])
+    sheet.append([cycle.title])
+    sheet.append([])
+    sheet.append([_("推荐时间"), cn_date(found.recommended_on)])
+    sheet.append([_("推荐范围"), found.scope])
+    sheet.append([_("推荐条件、数量"), found.conditions])
+    for item in found.lists:
+        sheet.append(
+            [
+                _("%(list)s（%(n)d名）") % {"list": item.cycle_list.name, "n": len(item.entries)},
+                item.names,
+            ]
+        )
+    for row in sheet.iter_rows(min_row=4, max_row=sheet.max_row):
+        row[0].font = bold
+        row[1].alignment = Alignment(wrap_text=True)
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 80
+    detail = book.create_sheet(_("明细"))
+    detail.append([_("名单"), *_reserve_heads()])
+    for cell in detail[1]:
+        cell.font = bold
+    for item in found.lists:
+        for i, entry in enumerate(item.entries, start=1):
+            detail.append([item.cycle_list.name, *_reserve_row(i, entry, found.files)])
+    for column, width in zip(
+        "ABCDEFGHIJK", (16, 6, 10, 6, 12, 14, 12, 24, 12, 16, 16), strict=True
+    ):
+        detail.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _reserve_list(cycle: Cycle, fmt: str) -> tuple[str, bytes]:
+    stem = _stem(cycle, _("后备干部名单"))
+    return stem, reserve_xlsx(cycle) if fmt == "xlsx" else _paper_file(reserve_paper(cycle), fmt)
+
+
+# --- the registry -----------------------------------------------------------------------
+
+Builder = Callable[..., tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document of a cycle, as the pages list it."""
+
+    key: str
+    title: Any  # lazy: the page's language for the link; the file is Chinese
+    stage: Stage
+    formats: tuple[str, ...]
+    build: Builder  # (cycle, fmt, **params) -> (file name without extension, bytes)
+    params: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    per: str = ""  # what one file is of, when not the whole cycle: "round", "target"
+
+    @property
+    def label(self) -> str:
+        return str(self.title)
+
+
+DOCUMENTS: dict[str, Document] = {
+    d.key: d
+    for d in (
+        Document(
+            "recommendation-form",
+            gettext_lazy("民主推荐表"),
+            Stage.RECOMMENDATION,
+            ("docx", "pdf", "html"),
+            _recommendation_form,
+            params=("round",),
+        ),
+        Document(
+            "recommendation-results",
+            gettext_lazy("推荐结果汇总表"),
+            Stage.RECOMMENDATION,
+            ("docx", "xlsx"),
+            _recommendation_results,
+            params=("round",),
+            per="round",
+        ),
+        Document(
+            "inspection-notice",
+            gettext_lazy("考察预告"),
+            Stage.TARGETS,
+            ("docx", "pdf", "html"),
+            _inspection_notice,
+            params=("contact",),
+        ),
+        Document(
+            "inspection-report",
+            gettext_lazy("考察材料"),
+            Stage.INSPECTION,
+            ("docx", "pdf", "html"),
+            _inspection_report,
+            params=("target", "version"),
+            required=("target",),
+            per="target",
+        ),
+        Document(
+            "appraisal-summary",
+            gettext_lazy("民主测评汇总表"),
+            Stage.INSPECTION,
+            ("xlsx", "docx"),
+            _appraisal_summary,
+            params=("target",),
+        ),
+        Document(
+            "decision-minutes",
+            gettext_lazy("讨论决定记录"),
+            Stage.DECISION,
+            ("docx",),
+            _decision_minutes,
+            params=("meeting",),
+        ),
+        Document(
+            "public-notice",
+            gettext_lazy("公示"),
+            Stage.NOTICE,
+            ("docx", "pdf", "html"),
+            _public_notice,
+            params=("start", "contact"),
+        ),
+        Document(
+            "reserve-list",
+            gettext_lazy("后备干部名单"),
+            Stage.DONE,
+            ("docx", "xlsx"),
+            _reserve_list,
+        ),
+    )
+}
+
+
+def documents_of(stage: str) -> list[Document]:
+    """The documents a stage produces, in the registry's order."""
+    return [d for d in DOCUMENTS.values() if d.stage == stage]
+
+
+def _document(key: str) -> Document:
+    found = DOCUMENTS.get(key)
+    if found is None:
+        raise DomainError(_("没有名为“%(key)s”的文书。") % {"key": key}, field="document")
+    return found
+
+
+def render(key: str, fmt: str, cycle: Cycle, **params: Any) -> Rendered:
+    """The document ``key`` of ``cycle`` as ``fmt``: file name, content type and bytes.
+    Reads only. Raises DomainError for an unknown document, a format it does not offer, a
+    parameter it does not take or a required one missing, a round, target, version or
+    meeting not of this cycle; DocumentUnavailable when the cycle has not got that far."""
+    document = _document(key)
+    if fmt not in document.formats:
+        raise DomainError(
+            _("“%(doc)s”不提供%(fmt)s格式，可选：%(formats)s。")
+            % {"doc": document.label, "fmt": fmt, "formats": "、".join(document.formats)},
+            field="format",
+        )
+    unknown = sorted(set(params) - set(document.params))
+    if unknown:
+        raise DomainError(
+            _("“%(doc)s”没有参数%(names)s。") % {"doc": document.label, "names": "、".join(unknown)}
+        )
+    for name in document.required:
+        if params.get(name) in (None, ""):
+            raise DomainError(_("请指定%(p)s。") % {"p": _PARAM_LABELS.get(name, name)}, field=name)
+    with translation.override("zh-hans"):
+        stem, content = document.build(cycle, fmt, **params)
+    return Rendered(f"{stem}.{fmt}", CONTENT_TYPES[fmt], content)
+
+
+_PARAM_LABELS = {
+    "target": gettext_lazy("考察对象"),
+    "round": gettext_lazy("推荐轮次"),
+    "version": gettext_lazy("版本"),
+    "meeting": gettext_lazy("会议"),
+}
+
+
+def _param_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def export_document(*, actor: Any, key: str, fmt: str, cycle: Cycle, **params: Any) -> Rendered:
+    """``render``, then the audit entry ``selection.document.exported`` (which document,
+    format, parameters, size). ``actor`` None is a system action; a user must belong to
+    the cycle's school (NotAllowed otherwise) — which role may have which document is the
+    page's check."""
+    if actor is not None and getattr(actor, "school_id", None) != cycle.school_id:
+        raise NotAllowed()
+    rendered = render(key, fmt, cycle, **params)
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action="selection.document.exported",
+            target=cycle,
+            new={
+                "document": key,
+                "format": fmt,
+                "bytes": len(rendered.content),
+                **{k: _param_value(v) for k, v in params.items() if k != "contact"},
+            },
+        )
+    return rendered
+
+
+# --- houbei export pool -------------------------------------------------------------------
+
+
+def pool_data(cycle: Cycle) -> dict[str, Any]:
+    """The reserve pool of a complete cycle as plain data: per list, each reserve cadre
+    with the little a district system needs (no ID number, no contact)."""
+    found = reserve_lists(cycle)
+    cycle = found.cycle
+
+    def person(entry: PoolEntry) -> dict[str, Any]:
+        p = entry.person
+        profile = found.files.get(p.pk)
+        return {
+            "name": p.name,
+            "staff_number": p.staff_number,
+            "gender": p.get_gender_display(),
+            "born": p.birth_date.strftime("%Y-%m") if p.birth_date else None,
+            "political_status": p.get_political_status_display(),
+            "education": p.get_education_display() if p.education else "",
+            "posts": profile.current_posts if profile else [],
+            "readiness": entry.readiness,
+            "readiness_label": entry.get_readiness_display(),
+            "decided_on": entry.decided_on.isoformat(),
+            "valid_until": entry.valid_until.isoformat(),
+        }
+
+    return {
+        "format": "houbei-pool/1",
+        "school": cycle.school.name,
+        "cycle": {
+            "title": cycle.title,
+            "year": cycle.year,
+            "reference_date": cycle.reference_date.isoformat(),
+            "recommended_on": found.recommended_on.isoformat(),
+            "scope": found.scope,
+            "completed_at": cycle.completed_at.isoformat() if cycle.completed_at else None,
+        },
+        "lists": [
+            {
+                "level": item.cycle_list.level,
+                "name": item.cycle_list.name,
+                "quota": item.cycle_list.quota,
+                "count": len(item.entries),
+                "entries": [person(e) for e in item.entries],
+            }
+            for item in found.lists
+        ],
+    }
+
+
+def _pool_cycle(school: School, wanted: str) -> Cycle:
+    if not wanted:
+        raise DomainError(_("请指定选拔周期的年度（--cycle 年度）。"), field="cycle")
+    if not wanted.isdigit():
+        raise DomainError(_("选拔周期的年度应为数字，如2021。"), field="cycle")
+    cycles = Cycle.objects.filter(school=school, year=int(wanted))
+    found = cycles.filter(stage=Stage.DONE).order_by("-completed_at", "-pk").first()
+    if found is not None:
+        return found
+    if cycles.exists():
+        raise DocumentUnavailable(
+            _("%(y)s年度的选拔周期尚未完成，后备干部名单尚未产生。") % {"y": wanted}, field="cycle"
+        )
+    raise DomainError(_("本校没有%(y)s年度的选拔周期。") % {"y": wanted}, field="cycle")
+
+
+@register("pool", formats=("json", "xlsx"))
+def export_pool(school: School, *, actor: Any, filters: Any, fmt: str) -> ExportFile:
+    """The reserve pool of ``school``'s cycle of the year ``filters["cycle"]`` (the latest
+    complete one of that year): "json" ``pool_data``, "xlsx" the 后备干部名单 workbook.
+    ``actor`` None is the command line; a user needs ``Cap.PEOPLE_EXPORT`` in
+    ``school``. Audit: ``selection.pool.exported`` with the format and the number of
+    entries."""
+    if actor is not None and not (
+        actor.school_id == school.pk and has_cap(actor, Cap.PEOPLE_EXPORT)
+    ):
+        raise NotAllowed()
+    cycle = _pool_cycle(school, str((filters or {}).get("cycle") or "").strip())
+    with translation.override("zh-hans"):
+        if fmt == "xlsx":
+            content = reserve_xlsx(cycle)
+            entries = PoolEntry.objects.filter(cycle=cycle).count()
+        else:
+            data = pool_data(cycle)
+            content = json.dumps(data, ensure_ascii=False, indent=1).encode()
+            entries = sum(item["count"] for item in data["lists"])
+        name = _stem(cycle, _("后备干部名单"))
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action="selection.pool.exported",
+            school=school,
+            target=cycle,
+            new={"format": fmt, "entries": entries},
+        )
+    return ExportFile(f"{name}.{fmt}", EXPORT_TYPES[fmt], content)
