@@ -13,6 +13,7 @@ urlpatterns = [
     path("roster/", include("houbei.people.roster.urls")),
     path("organisation/", include("houbei.organisation.urls")),
     path("eligibility/", include("houbei.eligibility.urls")),
+    path("selection/", include("houbei.selection.urls")),
     path("ballots/", include("houbei.ballots.urls")),
     path("ratings/", include("houbei.ballots.ratings.urls")),
     path("vote/", include("houbei.ballots.vote_urls")),

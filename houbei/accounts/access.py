@@ -44,6 +44,10 @@ class Cap(enum.StrEnum):
     BALLOTS_VIEW = "ballots.view"  # elections and rating rounds, their turnout and results
     BALLOTS_RUN = "ballots.run"  # create, open, close, enter paper ballots, tally, publish
     VOTE = "vote"  # cast a ballot or a rating on a roll one is on
+    SELECTION_VIEW = "selection.view"  # selection cycles, their stages and the reserve pool
+    SELECTION_RUN = "selection.run"  # set up and move a cycle, record its stages' data
+    SELECTION_DECIDE = "selection.decide"  # the decision body: targets, talks, decisions
+    NOTICE_VIEW = "notice.view"  # the school's public notices (公示, 考察预告)
 
 
 _SCHOOL_ROLES = {Role.PERSONNEL, Role.DECISION, Role.MENTOR, Role.STAFF}
@@ -67,6 +71,9 @@ ROLE_CAPS: dict[Role, frozenset[Cap]] = {
             Cap.BALLOTS_RUN,
             Cap.VOTE,
             Cap.API_TOKENS,
+            Cap.SELECTION_VIEW,
+            Cap.SELECTION_RUN,
+            Cap.NOTICE_VIEW,
         }
     ),
     Role.DECISION: frozenset(
@@ -81,11 +88,15 @@ ROLE_CAPS: dict[Role, frozenset[Cap]] = {
             Cap.BALLOTS_VIEW,
             Cap.VOTE,
             Cap.API_TOKENS,
+            Cap.SELECTION_VIEW,
+            Cap.SELECTION_DECIDE,
+            Cap.NOTICE_VIEW,
         }
     ),
-    Role.MENTOR: frozenset({Cap.HOME, Cap.OWN_FILE, Cap.ORG_VIEW, Cap.VOTE}),
-    Role.STAFF: frozenset({Cap.HOME, Cap.OWN_FILE, Cap.ORG_VIEW, Cap.VOTE}),
-    Role.DISTRICT: frozenset({Cap.HOME, Cap.DISTRICT_VIEW, Cap.API_TOKENS}),
+    Role.MENTOR: frozenset({Cap.HOME, Cap.OWN_FILE, Cap.ORG_VIEW, Cap.VOTE, Cap.NOTICE_VIEW}),
+    Role.STAFF: frozenset({Cap.HOME, Cap.OWN_FILE, Cap.ORG_VIEW, Cap.VOTE, Cap.NOTICE_VIEW}),
+    # The district reads its schools' cycles and reserve pools; nothing confidential.
+    Role.DISTRICT: frozenset({Cap.HOME, Cap.DISTRICT_VIEW, Cap.API_TOKENS, Cap.SELECTION_VIEW}),
     Role.SYSADMIN: frozenset(
         {
             Cap.HOME,

@@ -17,6 +17,7 @@ NAV_ITEMS: list[tuple[str, Any, Cap]] = [
     ("people:own", _("我的档案"), Cap.OWN_FILE),
     ("roster:import", _("名册导入"), Cap.PEOPLE_IMPORT),
     ("eligibility:list", _("选拔条件"), Cap.ELIGIBILITY_VIEW),
+    ("selection:list", _("选拔周期"), Cap.SELECTION_VIEW),
     ("ballots:list", _("投票"), Cap.BALLOTS_VIEW),
     ("ratings:list", _("民主测评"), Cap.BALLOTS_VIEW),
     ("vote:mine", _("我的投票"), Cap.VOTE),
