@@ -78,11 +78,16 @@ Every candidate gets an ``Outcome``: the post and mentor (or none), which choice
 for every post listed before it (all listed posts when unplaced), one ``Miss`` with the first
 reason that applies, in this order: NOT_OFFERED, HELD_NOW, NOT_ELIGIBLE, DECLINED, NOT_RANKED,
 NO_CAPACITY, POST_FULL (naming who holds the seats, all ahead of the candidate), MENTOR_FULL
-(naming the full mentors and their mentees). ``check`` judges any assignment, e.g. one an
-administrator edited, and lists its rule violations and blocking pairs.
+(naming the full mentors and their mentees). The reasons are worked out from the final
+state when first read, so ``match`` does not wait for them. ``check`` judges any assignment,
+e.g. one an administrator edited, and lists its rule violations and blocking pairs.
 
 Cost: O(L + R·B) for L list entries, R proposals and B the mentor search (a breadth-first
-search over posts and mentors, only when a post's own mentors are all full).
+search over posts and mentors), which runs only when a post's own mentors are all full; a
+post then bars every key behind the placements holding its mentors, and a bar only ever
+comes down (substitutability), so most proposals are turned down by one comparison.
+Rankings are kept as machine-integer arrays by candidate index: 5,000 candidates × 500 posts
+with full lists both ways match in under a second (``houbei bench matching``).
 """
 
 from __future__ import annotations
@@ -402,20 +407,19 @@ class _Instance:
         self.exempt = [p.level_exempt for p in posts]
         self.others = [p.accept_others for p in posts]
         self.declined = [p.declined for p in posts]
+        lookup = _lookup(self.cid)
         # ``rank[p][c]``: candidate c's tier in post p's ranking, -1 when not ranked; kept as
         # machine integers by candidate index, so 500 rankings of 5,000 stay small and near.
         self.rank: list[array[int]] = []
         self.ntiers: list[int] = []
-        self.ranked: list[int] = []
         self.pmentors: list[tuple[int, ...]] = []
         for p in posts:
             where = f"post {p.id}"
             if p.capacity < 0:
                 raise InstanceError("capacity is negative", where)
-            rank, tiers, ranked = _tiers(p.ranking, self.cidx, where)
+            rank, tiers = _tiers(p.ranking, self.cidx, lookup, where)
             self.rank.append(rank)
             self.ntiers.append(tiers)
-            self.ranked.append(ranked)
             if p.declined and not p.declined.isdisjoint(_members(p.ranking)):
                 both = sorted(p.declined.intersection(_members(p.ranking)))
                 raise InstanceError(f"candidates {both} are both ranked and declined", where)
@@ -442,14 +446,20 @@ class _Instance:
             else:
                 tier_of: dict[int, int] = {}
                 flat: list[int] = []
+                held = c.held
+
+                def tie_break(post: int, held: frozenset[int] = held) -> tuple[bool, int, int]:
+                    return (post in held, pidx.get(post, unknown), post)
+
                 for tier, group in enumerate(c.choices):
-                    members = (group,) if isinstance(group, int) else tuple(group)
-                    for post_id in members:
-                        if post_id in tier_of:
-                            raise InstanceError("a post is listed twice", where)
-                        tier_of[post_id] = tier
-                    held = c.held
-                    flat.extend(sorted(members, key=lambda p: (p in held, pidx.get(p, unknown), p)))
+                    if isinstance(group, int):
+                        tier_of[group] = tier
+                        flat.append(group)
+                        continue
+                    tier_of.update(dict.fromkeys(group, tier))
+                    flat.extend(sorted(group, key=tie_break))
+                if len(tier_of) != len(flat):
+                    raise InstanceError("a post is listed twice", where)
                 ids = flat
                 self.ctier.append(tier_of)
             self.order_ids.append(ids)
@@ -513,30 +523,51 @@ def _members(ranking: Sequence[Choice]) -> Iterable[int]:
             yield from group
 
 
+def _lookup(ids: Sequence[int]) -> np.ndarray | None:
+    """Candidate index by id as an array, when the ids are small enough for one (person ids
+    are); None otherwise."""
+    if not ids or min(ids) < 0 or max(ids) > 4_000_000:
+        return None
+    table = np.full(max(ids) + 1, -1, dtype=np.int64)
+    table[np.array(ids, dtype=np.int64)] = np.arange(len(ids), dtype=np.int64)
+    return table
+
+
 def _tiers(
-    ranking: Sequence[Choice], cidx: Mapping[int, int], where: str
-) -> tuple[array[int], int, int]:
-    """Tier by candidate index (-1: not ranked), the number of tiers, and how many of the
-    candidates are ranked. Ids that are not candidates of the round are passed over."""
+    ranking: Sequence[Choice], cidx: Mapping[int, int], lookup: np.ndarray | None, where: str
+) -> tuple[array[int], int]:
+    """Tier by candidate index (-1: not ranked) and the number of tiers. Ids that are not
+    candidates of the round are passed over."""
     values: np.ndarray | None = None
-    if _is_flat(ranking):
-        flat = cast("Sequence[int]", ranking)
-    else:
-        flat, tier_of = [], []
-        for tier, group in enumerate(ranking):
-            members = (group,) if isinstance(group, int) else tuple(group)
-            flat.extend(members)
-            tier_of.extend([tier] * len(members))
-        values = np.array(tier_of, dtype=np.int32)
-    if len(set(flat)) != len(flat):
+    try:
+        try:
+            ids = np.fromiter(ranking, dtype=np.int64, count=len(ranking))
+        except (TypeError, ValueError):  # a group of equals among the ids
+            flat: list[int] = []
+            tier_of: list[int] = []
+            for tier, group in enumerate(ranking):
+                members = (group,) if isinstance(group, int) else tuple(group)
+                flat.extend(members)
+                tier_of.extend([tier] * len(members))
+            ids = np.fromiter(flat, dtype=np.int64, count=len(flat))
+            values = np.array(tier_of, dtype=np.int32)
+    except OverflowError:
+        raise InstanceError("candidate ids must fit in 64 bits", where) from None
+    ordered = np.sort(ids)
+    if ordered.size > 1 and bool((ordered[1:] == ordered[:-1]).any()):
         raise InstanceError("a candidate is ranked twice", where)
-    index = np.fromiter(map(cidx.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+    index: np.ndarray
+    if lookup is not None:
+        inside = (ids >= 0) & (ids < len(lookup))
+        index = np.where(inside, lookup[np.where(inside, ids, 0)], -1)
+    else:
+        index = np.fromiter(map(cidx.get, ids.tolist(), repeat(-1)), dtype=np.int64, count=len(ids))
     known = index >= 0
     rank = np.full(len(cidx), -1, dtype=np.int32)
     if values is None:
-        values = np.arange(len(flat), dtype=np.int32)
+        values = np.arange(len(ids), dtype=np.int32)
     rank[index[known]] = values[known]
-    return array("i", rank.tobytes()), len(ranking), int(known.sum())
+    return array("i", rank.tobytes()), len(ranking)
 
 
 # --- Mentor flow ------------------------------------------------------------------------
@@ -728,20 +759,13 @@ def _match(
     keyof = [0] * n
     ptr = [0] * n
     free = list(range(n))  # the order does not change the result (last popped first)
-    # Posts linked by shared mentors form groups. A post with a free seat whose mentors are
-    # all held by placements ahead of a proposal is barred like a full post (``bar``) until
-    # something in its group changes; then the group's bars are lifted.
-    component = _groups(pm, len(inst.mcap))
-    barred: list[list[int]] = [[] for _ in pid]
-    # A full post takes a proposal only from someone ahead of its last placement: ``bar`` is
-    # that placement's key (no seat: -1; a free seat: above every key).
-    above = 2 * n * (max(ntiers, default=0) + 2)
-    bar = [above if c > 0 else _NONE for c in cap]
-
-    def lift(group: int) -> None:
-        for q in barred[group]:
-            bar[q] = -heaps[q][0][0] if len(heaps[q]) >= cap[q] else above
-        barred[group].clear()
+    # ``bar[p]``: post p turns down every proposal with a key above it — a full post's last
+    # placement, or for a post with a free seat the last of the placements holding its
+    # mentors once someone has been turned down for want of a mentor (no seat: -1; else
+    # above every key). A bar only ever comes down: placements at one post are
+    # interchangeable in the matroid, and the placements ahead of a key only grow, so a key
+    # turned down once is turned down for good (substitutability) — and so is any worse one.
+    bar = [2 * n * (max(ntiers, default=0) + 2) if c > 0 else _NONE for c in cap]
 
     proposals = 0
     heappush, heappop, heapreplace = heapq.heappush, heapq.heappop, heapq.heapreplace
@@ -770,7 +794,6 @@ def _match(
             if len(heap) < cap[pi]:
                 if pm[pi]:
                     stuck = flow.add(pi)
-                    group = component[pi]
                     if stuck is not None:
                         # The seat is free but the mentors are not: the lowest priority
                         # among the placements holding the reachable mentors loses.
@@ -780,28 +803,23 @@ def _match(
                             if hq and -hq[0][0] > worst_key:
                                 worst_key, worst_post = -hq[0][0], q
                         if worst_key < k:
-                            # So it stays until something changes among these posts.
                             bar[pi] = worst_key
-                            barred[group].append(pi)
                             continue
+                        # The evicted key is now out of reach at its post, like a full post's.
                         _, wi = heappop(heaps[worst_post])
                         got[wi] = _NONE
                         free.append(wi)
-                        bar[worst_post] = above
+                        bar[worst_post] = min(bar[worst_post], worst_key)
                         flow.remove(worst_post)
                         flow.add(pi)
-                    if barred[group]:
-                        lift(group)
                 heappush(heap, (-k, ci))
                 if len(heap) == cap[pi]:
-                    bar[pi] = -heap[0][0]
+                    bar[pi] = min(bar[pi], -heap[0][0])
             else:
                 _, wi = heapreplace(heap, (-k, ci))
-                bar[pi] = -heap[0][0]
+                bar[pi] = min(bar[pi], -heap[0][0])
                 got[wi] = _NONE
                 free.append(wi)
-                if barred[component[pi]]:
-                    lift(component[pi])
             got[ci] = pi
             keyof[ci] = k
             ptr[ci] = i + 1
@@ -811,28 +829,6 @@ def _match(
     mentor_of, mentor_misses = _assign_mentors(inst, flow, heaps, got, keyof)
     outcomes = _outcomes(inst, flow, heaps, got, ptr, mentor_of, mentor_misses)
     return Matching(outcomes=outcomes, proposals=proposals)
-
-
-def _groups(pmentors: list[tuple[int, ...]], mentors: int) -> list[int]:
-    """For each post, the smallest index of the posts it is linked to through shared mentors."""
-    parent = list(range(len(pmentors)))
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    first: list[int] = [_NONE] * mentors
-    for p, ms in enumerate(pmentors):
-        for m in ms:
-            if first[m] == _NONE:
-                first[m] = p
-            else:
-                a, b = root(p), root(first[m])
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-    return [root(p) for p in range(len(pmentors))]
 
 
 def _assign_mentors(
@@ -918,6 +914,16 @@ def _outcomes(
     return tuple(outcomes)
 
 
+@dataclass(frozen=True, slots=True)
+class _Ahead:
+    """Who stands between a candidate and a post: ``ids`` best first, ``by_tier`` their
+    priority keys by tier (for telling who won a tie), and the full mentors."""
+
+    ids: tuple[int, ...]
+    by_tier: dict[int, list[tuple[int, int]]]
+    loads: tuple[MentorLoad, ...] = ()
+
+
 class _Reasons:
     """Every candidate's misses, worked out from the final state the first time they are
     read: a school reads a handful, a whole list takes a moment, and ``match`` need not wait
@@ -935,34 +941,33 @@ class _Reasons:
         self.inst, self.flow, self.heaps, self.got, self.ptr = inst, flow, heaps, got, ptr
         self.mentor_of = mentor_of
         self.cache: dict[int, tuple[Miss, ...]] = {}
-        # Per post: its placements as (priority key, candidate id), best first, and their ids;
-        # for a post with a free seat, the same for the placements holding its mentors.
-        self.seats: dict[int, tuple[tuple[tuple[int, int], ...], tuple[int, ...]]] = {}
-        self.blocked: dict[
-            int, tuple[tuple[tuple[int, int], ...], tuple[int, ...], tuple[MentorLoad, ...]]
-        ] = {}
-        # A post whose ranking has no ties can only tie in its "others" tier.
-        self.strict = [
-            ranked == tiers for ranked, tiers in zip(inst.ranked, inst.ntiers, strict=True)
-        ]
+        self.full: dict[int, _Ahead] = {}  # a full post: its placements
+        self.blocked: dict[int, _Ahead] = {}  # a post with a seat: who holds its mentors
+        # A miss that names nobody particular to the candidate is the same object for all.
+        self.shared: dict[tuple[int, Reason, bool], Miss] = {}
 
-    def placed_at(self, pi: int) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
-        found = self.seats.get(pi)
+    def _ahead(self, keyed: list[tuple[int, int]], loads: tuple[MentorLoad, ...] = ()) -> _Ahead:
+        keyed.sort()
+        two_n = 2 * self.inst.n
+        by_tier: dict[int, list[tuple[int, int]]] = {}
+        for key, rid in keyed:
+            by_tier.setdefault(key // two_n, []).append((key, rid))
+        return _Ahead(tuple(rid for _k, rid in keyed), by_tier, loads)
+
+    def placed_at(self, pi: int) -> _Ahead:
+        found = self.full.get(pi)
         if found is None:
             cid = self.inst.cid
-            keyed = tuple(sorted((-neg, cid[ci]) for neg, ci in self.heaps[pi]))
-            found = self.seats[pi] = (keyed, tuple(c for _k, c in keyed))
+            found = self.full[pi] = self._ahead([(-neg, cid[ci]) for neg, ci in self.heaps[pi]])
         return found
 
-    def mentor_block(
-        self, pi: int
-    ) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...], tuple[MentorLoad, ...]]:
+    def mentor_block(self, pi: int) -> _Ahead:
         found = self.blocked.get(pi)
         if found is None:
             inst, cid = self.inst, self.inst.cid
             stuck = self.flow.probe(pi)
             posts, full = stuck if stuck is not None else (set(), [])
-            keyed = tuple(sorted(x for q in posts for x in self.placed_at(q)[0]))
+            keyed = [(-neg, cid[ci]) for q in posts for neg, ci in self.heaps[q]]
             by_mentor: dict[int, list[tuple[int, int]]] = {m: [] for m in full}
             for q in posts:
                 for neg, ci in self.heaps[q]:
@@ -973,7 +978,7 @@ class _Reasons:
                 MentorLoad(inst.mentor_ids[m], inst.mcap[m], tuple(c for _k, c in sorted(xs)))
                 for m, xs in by_mentor.items()
             )
-            found = self.blocked[pi] = (keyed, tuple(c for _k, c in keyed), loads)
+            found = self.blocked[pi] = self._ahead(keyed, loads)
         return found
 
     def misses(self, ci: int) -> tuple[Miss, ...]:
@@ -983,14 +988,17 @@ class _Reasons:
         return found
 
     def _misses(self, ci: int) -> tuple[Miss, ...]:
-        inst, heaps, cap = self.inst, self.heaps, self.inst.cap
+        inst, heaps = self.inst, self.heaps
+        cap, rank, level, exempt = inst.cap, inst.rank, inst.level, inst.exempt
         n = inst.n
-        two_n = 2 * n
+        c = inst.candidates[ci]
+        holds, held, levels, cleared = c.holds, c.held, c.eligible_levels, c.cleared
         ids = inst.order_ids[ci]
         placed = self.got[ci] != _NONE
         stop = self.ptr[ci] - 1 if placed else len(ids)
         got_tier = inst.choice_tier(ci, stop) if placed else -1
         tiers = inst.ctier[ci]
+        shared = self.shared
         misses = []
         for pos in range(stop):
             post_id = ids[pos]
@@ -999,28 +1007,54 @@ class _Reasons:
             if pi is None:
                 misses.append(Miss(post_id, Reason.NOT_OFFERED, tied))
                 continue
-            reason = inst.barrier(ci, pi)
-            if reason is not None:
-                level = inst.level[pi] if reason is Reason.NOT_ELIGIBLE else None
-                misses.append(Miss(post_id, reason, tied, level=level))
-                continue
-            k = inst.key(ci, pi)
-            loads: tuple[MentorLoad, ...] = ()
-            if len(heaps[pi]) >= cap[pi]:
-                reason = Reason.POST_FULL
-                keyed, ahead = self.placed_at(pi)
+            if post_id in holds:
+                reason = Reason.HELD_NOW
+            elif not (exempt[pi] or level[pi] in levels or post_id in cleared):
+                reason = Reason.NOT_ELIGIBLE
             else:
-                reason = Reason.MENTOR_FULL
-                keyed, ahead, loads = self.mentor_block(pi)
-            tier, held = k // two_n, k // n % 2
-            new: list[int] = []
-            by_order: list[int] = []
-            if reason is Reason.MENTOR_FULL or not self.strict[pi] or tier == inst.ntiers[pi]:
-                for rk, rid in keyed:
-                    if rk // two_n == tier:
-                        (new if rk // n % 2 < held else by_order).append(rid)
-            misses.append(Miss(post_id, reason, tied, ahead, tuple(new), tuple(by_order), loads))
+                tier = rank[pi][ci]
+                if tier < 0:
+                    others = inst.tier(ci, pi)
+                    if others is None:
+                        declined = c.id in inst.declined[pi]
+                        reason = Reason.DECLINED if declined else Reason.NOT_RANKED
+                    else:
+                        tier = others
+                if tier >= 0:
+                    if cap[pi] == 0:
+                        reason = Reason.NO_CAPACITY
+                    else:
+                        full = len(heaps[pi]) >= cap[pi]
+                        reason = Reason.POST_FULL if full else Reason.MENTOR_FULL
+                        ahead = self.placed_at(pi) if full else self.mentor_block(pi)
+                        same = ahead.by_tier.get(tier)
+                        if same:  # someone ahead was ranked equal: say how the tie went
+                            new: list[int] = []
+                            by_order: list[int] = []
+                            mine = (post_id in held) * n
+                            for key, rid in same:
+                                (new if key % (2 * n) < mine else by_order).append(rid)
+                            misses.append(
+                                Miss(post_id, reason, tied, ahead.ids, tuple(new),
+                                     tuple(by_order), ahead.loads)
+                            )  # fmt: skip
+                            continue
+            found = shared.get((pi, reason, tied))
+            if found is None:
+                found = shared[pi, reason, tied] = self._plain_miss(pi, reason, tied)
+            misses.append(found)
         return tuple(misses)
+
+    def _plain_miss(self, pi: int, reason: Reason, tied: bool) -> Miss:
+        post_id = self.inst.pid[pi]
+        if reason is Reason.NOT_ELIGIBLE:
+            return Miss(post_id, reason, tied, level=self.inst.level[pi])
+        if reason is Reason.POST_FULL:
+            return Miss(post_id, reason, tied, self.placed_at(pi).ids)
+        if reason is Reason.MENTOR_FULL:
+            ahead = self.mentor_block(pi)
+            return Miss(post_id, reason, tied, ahead.ids, mentors=ahead.loads)
+        return Miss(post_id, reason, tied)
 
 
 # --- Checking an assignment -------------------------------------------------------------
@@ -1112,58 +1146,66 @@ def _blocking(
     inst: _Instance, flow: _Flow, at_post: list[list[tuple[int, int]]], current: list[int]
 ) -> list[BlockingPair]:
     n, cid, pid, cap, pm = inst.n, inst.cid, inst.pid, inst.cap, inst.pmentors
+    rank, level, exempt = inst.rank, inst.level, inst.exempt
     two_n = 2 * n
-    reach: dict[int, tuple[tuple[int, int], ...] | None] = {}
+    above = 2 * n * (max(inst.ntiers, default=0) + 3)
+    # Per post, the key a candidate must beat to block there (``above``: any acceptable
+    # candidate blocks) and what kind of block it is; worked out when first needed.
+    limits: dict[int, tuple[int, BlockKind, tuple[tuple[int, int], ...]]] = {}
 
-    def blockers(pi: int) -> tuple[tuple[int, int], ...] | None:
-        """None: one more placement at the (not full) post fits; otherwise the placements
-        whose removal would free a mentor for it, best first."""
-        if pi not in reach:
-            stuck = flow.probe(pi) if pm[pi] else None
-            reach[pi] = (
-                None if stuck is None else tuple(sorted(x for q in stuck[0] for x in at_post[q]))
-            )
-        return reach[pi]
+    def limit(pi: int) -> tuple[int, BlockKind, tuple[tuple[int, int], ...]]:
+        found = limits.get(pi)
+        if found is None:
+            placed = at_post[pi]  # sorted by key
+            if len(placed) >= cap[pi]:
+                # Among the best cap[pi] once the candidate is counted: ahead of the last.
+                found = (placed[cap[pi] - 1][0], BlockKind.OUTRANKS, tuple(placed))
+            else:
+                stuck = flow.probe(pi) if pm[pi] else None
+                if stuck is None:
+                    found = (above, BlockKind.FREE_SEAT, ())
+                else:
+                    holding = tuple(sorted(x for q in stuck[0] for x in at_post[q]))
+                    worst = holding[-1][0] if holding else _NONE
+                    found = (worst, BlockKind.MENTOR, holding)
+            limits[pi] = found
+        return found
 
     found: list[BlockingPair] = []
     for ci in range(n):
+        c = inst.candidates[ci]
+        holds, held, levels, cleared = c.holds, c.held, c.eligible_levels, c.cleared
         cur = current[ci]
         order = inst.order_ids[ci]
         cur_id = pid[cur] if cur != _NONE else None
         cur_pos = order.index(cur_id) if cur_id in order else len(order)
         cur_tier = inst.choice_tier(ci, cur_pos) if cur_pos < len(order) else -1
         for pos in range(cur_pos):
-            pi = inst.pidx.get(order[pos])
-            if pi is None or inst.barrier(ci, pi) is not None:
+            post_id = order[pos]
+            pi = inst.pidx.get(post_id)
+            if pi is None or cap[pi] == 0 or post_id in holds:
                 continue
-            k = inst.key(ci, pi)
-            tier = k // two_n
-            by_tie = inst.choice_tier(ci, pos) == cur_tier
-            placed = at_post[pi]
-            kind: BlockKind | None = None
-            displaced: list[tuple[int, int]] = []
-            if len(placed) >= cap[pi]:
-                if sum(1 for x in placed if x[0] < k) < cap[pi]:
-                    kind = BlockKind.OUTRANKS
-                    displaced = [x for x in placed if x[0] > k]
-            else:
-                holding = blockers(pi)
-                if holding is None:
-                    kind = BlockKind.FREE_SEAT
-                else:
-                    lower = [x for x in holding if x[0] > k]
-                    if lower:
-                        kind = BlockKind.MENTOR
-                        displaced = [x for x in lower if x[1] != ci]
-            if kind is None:
+            if not (exempt[pi] or level[pi] in levels or post_id in cleared):
                 continue
-            if displaced and all(x[0] // two_n == tier for x in displaced):
-                by_tie = True
+            tier = rank[pi][ci]
+            if tier < 0:
+                others = inst.tier(ci, pi)
+                if others is None:
+                    continue
+                tier = others
+            k = (tier * 2 + (post_id in held)) * n + ci
+            bar, kind, holding = limit(pi)
+            if k >= bar:
+                continue
+            displaced = [x for x in holding if x[0] > k and x[1] != ci]
+            by_tie = inst.choice_tier(ci, pos) == cur_tier or bool(
+                displaced and all(x[0] // two_n == tier for x in displaced)
+            )
             found.append(
                 BlockingPair(
                     cid[ci],
-                    pid[pi],
-                    pid[cur] if cur != _NONE else None,
+                    post_id,
+                    cur_id,
                     kind,
                     tuple(cid[x[1]] for x in displaced),
                     by_tie,

@@ -282,3 +282,22 @@ def test_contradictory_input_is_refused_naming_where(candidates, posts, mentors,
     with pytest.raises(InstanceError) as raised:
         match(candidates, posts, mentors)
     assert raised.value.field == field
+
+
+def test_ids_far_apart_give_the_same_result() -> None:
+    """Candidate ids are looked up through a table when small (person ids) and a mapping
+    otherwise; both give the same assignment."""
+    far = 10_000_000
+
+    def shifted(c: Candidate, by: int) -> Candidate:
+        return Candidate(c.id + by, c.choices, c.eligible_levels)
+
+    people = [person(1, MORAL, GENERAL), person(2, MORAL, GENERAL), person(3, GENERAL)]
+    posts = [Post(MORAL, 3, 1, (2, 1, 3)), Post(GENERAL, 3, 1, (1, 3, 2))]
+    near = match(people, posts).assignment
+    moved = match(
+        [shifted(c, far) for c in people],
+        [Post(p.id, p.level, p.capacity, tuple(c + far for c in p.ranking)) for p in posts],  # type: ignore[operator]
+    ).assignment
+    assert near == {2: MORAL, 1: GENERAL}
+    assert moved == {c + far: p for c, p in near.items()}
