@@ -25,7 +25,7 @@ from houbei.ballots.ratings.models import RoundStatus
 from houbei.ballots.results import Results, Turnout, percent, results_of, turnout_of
 from houbei.core.errors import DomainError
 from houbei.eligibility.models import Snapshot
-from houbei.eligibility.rules import ELIGIBLE_VERDICTS, Outcome, Verdict
+from houbei.eligibility.rules import ELIGIBLE_VERDICTS, Outcome, Strength, Verdict
 from houbei.organisation.models import Post, PostCategory, School
 from houbei.people.models import Gender, Person, PoliticalStatus, PostHistory
 
@@ -405,6 +405,11 @@ def left_out(cycle: Cycle) -> list[LeftOut]:
     if snapshot is None:
         return []
     labels = {r["key"]: r.get("label", r["key"]) for r in snapshot.rules}
+    # What kept them out: the scope and the hard conditions (not the manual record, the
+    # soft band or the priority, which never exclude anyone).
+    deciding = {
+        r["key"] for r in snapshot.rules if r.get("strength") in (Strength.SCOPE, Strength.HARD)
+    }
     out = []
     for row in snapshot.results:
         if row.get("verdict") in ELIGIBLE_VERDICTS:
@@ -412,7 +417,7 @@ def left_out(cycle: Cycle) -> list[LeftOut]:
         reasons = tuple(
             f"{labels.get(key, key)}：{result.get('text', '')}"
             for key, result in (row.get("results") or {}).items()
-            if result.get("outcome") in (Outcome.FAIL, Outcome.UNKNOWN)
+            if key in deciding and result.get("outcome") in (Outcome.FAIL, Outcome.UNKNOWN)
         )
         verdict = row.get("verdict", "")
         out.append(

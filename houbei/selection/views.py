@@ -120,6 +120,15 @@ def _fail(request: AuthedRequest, error: DomainError) -> None:
         messages.error(request, message)
 
 
+def _form_messages(request: AuthedRequest, form: Any) -> None:
+    """A form's errors as messages, for a page that can no longer show the form (the
+    cycle has left the stage): each names its field."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else str(error))
+
+
 def _to_stage(cycle: Cycle, stage: str) -> HttpResponse:
     return redirect(pages.stage_url(cycle, stage))
 
@@ -316,7 +325,8 @@ def advance(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             cycle = service(actor=request.user, cycle=cycle)
     except DomainError as error:
-        _fail(request, error)
+        # The move's own sentence: "还不能开始征求意见：…" names the move and every reason.
+        messages.error(request, str(error.message))
         return _to_stage(cycle, stage)
     messages.success(request, _("已进入“%(s)s”阶段。") % {"s": cycle.get_stage_display()})
     return _to_stage(cycle, cycle.stage)
@@ -328,10 +338,7 @@ def reopen(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _own_cycle(request, pk)
     form = forms.ReopenForm(request.POST, stages=_finished_stages(cycle))
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}：{error}" if label else str(error))
+        _form_messages(request, form)
         return redirect("selection:detail", pk=cycle.pk)
     try:
         cycle = workflow.reopen_stage(
@@ -481,7 +488,7 @@ def setup(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已保存筹备事项。"))
             return redirect("selection:preparation", pk=cycle.pk)
     if cycle.stage != Stage.PREPARATION:
-        messages.error(request, _("选拔周期已过筹备阶段，不能修改筹备事项。"))
+        _form_messages(request, form)
         return redirect("selection:preparation", pk=cycle.pk)
     return _preparation(request, cycle, setup_form=form)
 
@@ -506,7 +513,7 @@ def set_list(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(n)s：名额%(q)d名。") % {"n": item.name, "q": item.quota})
             return redirect("selection:preparation", pk=cycle.pk)
     if cycle.stage != Stage.PREPARATION:
-        _fail(request, DomainError(_("选拔周期已过筹备阶段，不能修改名单。")))
+        _form_messages(request, form)
         return redirect("selection:preparation", pk=cycle.pk)
     return _preparation(request, cycle, list_form=form)
 
@@ -530,7 +537,7 @@ def roll_add(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已加入%(n)d人（已在名单上的不重复加入）。") % {"n": added})
             return redirect("selection:preparation", pk=cycle.pk)
     if cycle.stage != Stage.PREPARATION:
-        _fail(request, DomainError(_("选拔周期已过筹备阶段，不能调整推荐人名单。")))
+        _form_messages(request, form)
         return redirect("selection:preparation", pk=cycle.pk)
     return _preparation(request, cycle, roll_add_form=form)
 
@@ -557,7 +564,7 @@ def roll_remove(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已移出%(n)d人。") % {"n": len(form.chosen)})
             return redirect("selection:preparation", pk=cycle.pk)
     if cycle.stage != Stage.PREPARATION:
-        _fail(request, DomainError(_("选拔周期已过筹备阶段，不能调整推荐人名单。")))
+        _form_messages(request, form)
         return redirect("selection:preparation", pk=cycle.pk)
     return _preparation(request, cycle, roll_remove_form=form)
 
@@ -754,7 +761,7 @@ def opinion_record(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已记录对%(n)s的意见。") % {"n": person.name})
             return redirect("selection:opinions", pk=cycle.pk)
     if cycle.stage != Stage.OPINIONS:
-        _fail(request, DomainError(_("当前阶段不能记录征求意见。")))
+        _form_messages(request, form)
         return redirect("selection:opinions", pk=cycle.pk)
     return _opinions(request, cycle, form)
 
@@ -870,7 +877,7 @@ def targets_choose(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已确定考察对象%(n)d人次。") % {"n": n})
             return redirect("selection:targets", pk=cycle.pk)
     if cycle.stage != Stage.TARGETS:
-        _fail(request, DomainError(_("当前阶段不能确定考察对象。")))
+        _form_messages(request, form)
         return redirect("selection:targets", pk=cycle.pk)
     return _targets(request, cycle, form, warnings)
 
@@ -1049,7 +1056,7 @@ def talk_record(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
             messages.success(request, _("已记录个别谈话。"))
             return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
     if cycle.stage != Stage.INSPECTION:
-        _fail(request, DomainError(_("当前阶段不能记录个别谈话。")))
+        _form_messages(request, form)
         return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
     return _inspection_target(request, cycle, target, talk_form=form)
 
@@ -1077,7 +1084,7 @@ def appraisal(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
                 return redirect("ratings:detail", pk=target.rating_round_id)
             return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
     if cycle.stage != Stage.INSPECTION:
-        _fail(request, DomainError(_("当前阶段不能组织民主测评。")))
+        _form_messages(request, form)
         return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
     return _inspection_target(request, cycle, target, appraisal_form=form)
 
@@ -1101,7 +1108,7 @@ def report_save(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
             )
             return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
     if cycle.stage != Stage.INSPECTION:
-        _fail(request, DomainError(_("当前阶段不能撰写考察材料。")))
+        _form_messages(request, form)
         return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
     return _inspection_target(request, cycle, target, report_form=form)
 
@@ -1258,7 +1265,7 @@ def meeting_record(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已记录讨论决定。%(o)s") % {"o": outcomes})
             return redirect("selection:decision", pk=cycle.pk)
     if cycle.stage != Stage.DECISION:
-        _fail(request, DomainError(_("当前阶段不能记录讨论决定。")))
+        _form_messages(request, form)
         return redirect("selection:decision", pk=cycle.pk)
     return _decision(request, cycle, form)
 
@@ -1358,7 +1365,7 @@ def objection_create(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已登记异议，请调查核实后处理。"))
             return redirect("selection:objection", pk=cycle.pk, sub=objection.pk)
     if cycle.stage != Stage.NOTICE:
-        _fail(request, DomainError(_("当前阶段不能登记异议。")))
+        _form_messages(request, form)
         return redirect("selection:notice", pk=cycle.pk)
     return _notice(request, cycle, form)
 
@@ -1440,7 +1447,7 @@ def objection_close(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
             messages.success(request, _("异议已处理完毕。"))
             return redirect("selection:objection", pk=cycle.pk, sub=objection.pk)
     if not objection.is_open or cycle.stage != Stage.NOTICE:
-        _fail(request, DomainError(_("该异议已处理完毕或公示已结束。")))
+        _form_messages(request, form)
         return redirect("selection:objection", pk=cycle.pk, sub=objection.pk)
     return _objection(request, cycle, objection, close_form=form)
 
@@ -1468,7 +1475,7 @@ def objection_resolve(request: AuthedRequest, pk: int, sub: int) -> HttpResponse
             messages.success(request, _("暂缓事项已了结。"))
             return redirect("selection:objection", pk=cycle.pk, sub=objection.pk)
     if objection.outcome != ObjectionOutcome.UNVERIFIED or objection.postponement_result:
-        _fail(request, DomainError(_("该异议没有待了结的暂缓事项。")))
+        _form_messages(request, form)
         return redirect("selection:objection", pk=cycle.pk, sub=objection.pk)
     return _objection(request, cycle, objection, resolve_form=form)
 
