@@ -117,7 +117,7 @@ def describe_miss(miss: Miss, names: Names) -> str:
     notes = []
     if miss.won_as_new:
         notes.append(
-            _("其中%(who)s与本人排序相同，因其未曾担任该岗位而优先（一岗多能）")
+            _("其中%(who)s与本人排序相同，按一岗多能优先安排未曾担任该岗位的人员")
             % {"who": names.persons(miss.won_as_new)}
         )
     if miss.won_by_order:

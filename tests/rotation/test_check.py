@@ -15,7 +15,7 @@ from houbei.rotation.matching import (
     match,
 )
 
-from .test_matching_examples import (
+from .school import (
     ACADEMIC,
     CLASS,
     GENERAL,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from houbei.rotation.explain import Names, describe_miss, describe_outcome, outcome_summary
+from houbei.rotation.explain import describe_miss, describe_outcome, outcome_summary
 from houbei.rotation.matching import (
     Candidate,
     InstanceError,
@@ -16,21 +16,22 @@ from houbei.rotation.matching import (
     match,
 )
 
-# Posts as in the plan's table; ladder levels 1 班主任 … 4 (副)校级.
-CLASS, GRADE, ACADEMIC, MORAL, GENERAL, UNION, SCHOOL, PERSONNEL = range(11, 19)
-WANG, LI, ZHAO, ZHOU = 51, 52, 53, 54  # mentors
-NAMES = Names(
-    people={1: "陈晔", 2: "黄蔚敏", 3: "卢懿蕾", 4: "浦吉丽", 5: "张兰兰",
-            WANG: "王老师", LI: "李老师", ZHAO: "赵老师", ZHOU: "周老师"},
-    posts={CLASS: "班主任", GRADE: "年级组长", ACADEMIC: "教导处", MORAL: "德育处",
-           GENERAL: "总务处", UNION: "工会", SCHOOL: "（副）校级", PERSONNEL: "人事室"},
-)  # fmt: skip
-ALL = frozenset({1, 2, 3, 4})
-
-
-def person(pk: int, *choices: int | tuple[int, ...], **kw: object) -> Candidate:
-    kw.setdefault("eligible_levels", ALL)
-    return Candidate(pk, tuple(choices), **kw)  # type: ignore[arg-type]
+from .school import (
+    ACADEMIC,
+    CLASS,
+    GENERAL,
+    GRADE,
+    LI,
+    MORAL,
+    NAMES,
+    PERSONNEL,
+    SCHOOL,
+    UNION,
+    WANG,
+    ZHAO,
+    ZHOU,
+    person,
+)
 
 
 def test_first_choice_with_the_post_mentor() -> None:
@@ -115,7 +116,7 @@ def test_a_post_breaks_a_tie_for_the_candidate_new_to_it_then_by_candidate_order
     assert miss_3.ahead == (2,) and miss_3.won_as_new == () and miss_3.won_by_order == (2,)
     assert describe_miss(miss_1, NAMES) == (
         "德育处：名额已满，已安排岗位方排序在前的黄蔚敏"
-        "（其中黄蔚敏与本人排序相同，因其未曾担任该岗位而优先（一岗多能））"
+        "（其中黄蔚敏与本人排序相同，按一岗多能优先安排未曾担任该岗位的人员）"
     )
     assert describe_miss(miss_3, NAMES).endswith("（其中黄蔚敏与本人排序相同，按名单顺序优先）")
 

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matching.games import HospitalResident
 
-from houbei.rotation.matching import Placement, check, match
+from houbei.rotation.matching import Placement, Reason, check, match
 
 from .reference import Reference
 from .strategies import Instance, instances
@@ -142,3 +142,33 @@ def test_preferred_mentors_are_given_in_priority_order_wherever_a_routing_allows
         wanted = ref.cand[o.candidate].mentors.get(o.post)
         assert (o.mentor == wanted and wanted is not None) == (o.candidate in locked)
         assert (o.mentor_miss is None) == (wanted is None or o.candidate in locked)
+
+
+@FAST
+@given(instances() | instances(max_candidates=7, crowded=True))
+def test_every_post_listed_before_the_result_has_a_reason_that_holds(inst: Instance) -> None:
+    result = match(inst.candidates, inst.posts, inst.mentors)
+    ref = Reference(inst.candidates, inst.posts, inst.mentors)
+    assignment = result.assignment
+    seated = {p.id: {c for c, q in assignment.items() if q == p.id} for p in inst.posts}
+    for o in result.outcomes:
+        order = ref.order(o.candidate)
+        assert [m.post for m in o.misses] == order[: ref.rank_of(o.candidate, o.post)]
+        if o.post is not None:
+            assert o.choice == ref.choice_tier(o.candidate, o.post) + 1
+        for m in o.misses:
+            if m.reason not in (Reason.POST_FULL, Reason.MENTOR_FULL):
+                assert not ref.acceptable(o.candidate, m.post)
+                continue
+            assert ref.acceptable(o.candidate, m.post)
+            mine = ref.priority((o.candidate, m.post))
+            assert all(ref.priority((r, assignment[r])) < mine for r in m.ahead)
+            post = ref.post[m.post]
+            if m.reason is Reason.POST_FULL:
+                assert set(m.ahead) == seated[m.post] and len(m.ahead) == post.capacity
+            else:
+                assert len(seated[m.post]) < post.capacity and m.mentors
+                assert seated[m.post] <= set(m.ahead)
+                for load in m.mentors:
+                    assert len(load.mentees) == load.capacity
+                    assert all(result.outcome(r).mentor == load.mentor for r in load.mentees)
