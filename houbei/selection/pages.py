@@ -184,8 +184,9 @@ class Dashboard:
     eligible: int | None
 
     @property
-    def current(self) -> StageRow:
-        return next(r for r in self.rows if r.state == "current")
+    def current(self) -> StageRow | None:
+        """The stage the cycle is in; None once it is complete."""
+        return next((r for r in self.rows if r.state == "current"), None)
 
 
 def _records(cycle: Cycle) -> tuple[dict[str, StageRecord], dict[str, int]]:

@@ -920,8 +920,7 @@ def readiness(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
             messages.success(
                 request, _("%(t)s：%(r)s。") % {"t": target, "r": target.get_readiness_display()}
             )
-    back = "selection:decision" if request.POST.get("back") == "decision" else "selection:targets"
-    return redirect(back, pk=cycle.pk)
+    return redirect("selection:targets", pk=cycle.pk)
 
 
 # --- 组织考察 ----------------------------------------------------------------------------

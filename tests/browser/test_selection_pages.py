@@ -132,6 +132,7 @@ def test_the_cycle_pages_from_set_up_to_the_pool(page, live_server, users, walk,
     expect(page.get_by_text("全校后备干部队伍结构")).to_be_visible()
     screenshot("selection-pool")
     page.goto(f"{base}/")
+    expect(page.get_by_text("选拔已完成")).to_be_visible()
     screenshot("selection-dashboard-done")
     page.goto(f"{live_server.url}/selection/")
     screenshot("selection-list")

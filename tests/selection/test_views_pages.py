@@ -4,13 +4,15 @@ and what is confidential stays with the school."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from houbei.accounts.models import Role
 from houbei.eligibility.services import create_rule_set
 from houbei.organisation.models import District
-from houbei.selection import inspection, workflow
+from houbei.selection import inspection, notice, workflow
 from houbei.selection.models import InspectionTarget, Objection
 from houbei.selection.notice import register_objection
 from houbei.selection.services import create_cycle
@@ -46,8 +48,8 @@ def test_every_page_renders_at_every_stage_for_each_reader(client, users, walk):
     _every_page_renders(client, users, cycle, [target_url])
     walk.inspect()
     workflow.start_decision(actor=walk.admin, cycle=cycle)
-    walk.decide_all()
-    workflow.start_notice(actor=walk.admin, cycle=cycle, start=TODAY())
+    walk.decide_all(held_on=TODAY() - dt.timedelta(days=40))
+    workflow.start_notice(actor=walk.admin, cycle=cycle, start=TODAY() - dt.timedelta(days=30))
     objection = register_objection(
         actor=walk.admin, cycle=cycle, target=target, signed=True, received_on=TODAY(),
         content="反映其工作作风问题", reporter_name="李老师",
@@ -57,6 +59,14 @@ def test_every_page_renders_at_every_stage_for_each_reader(client, users, walk):
     for role in (Role.PERSONNEL, Role.DECISION):
         as_user(client, users[role])
         assert "李老师" in page(client, objection_url)
+    notice.close_objection(
+        actor=walk.admin, objection=objection, investigation="经核实不存在", outcome="none",
+        answer="经核实，反映的问题不存在", answered_on=TODAY(),
+    )  # fmt: skip
+    workflow.complete_cycle(actor=walk.admin, cycle=cycle)
+    _every_page_renders(client, users, cycle, [target_url])
+    as_user(client, users[Role.PERSONNEL])
+    assert "经核实，反映的问题不存在" in page(client, objection_url)
 
 
 def test_staff_mentors_and_the_system_administrator_are_refused(client, users, cycle):
