@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "houbei.ballots",
     "houbei.ballots.ratings",
     "houbei.selection",
+    "houbei.rotation",
     "houbei.api",
     "houbei.demo",
     "houbei.district",

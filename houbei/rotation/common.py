@@ -13,7 +13,7 @@ from houbei.core.errors import ValidationFailed
 from houbei.organisation.models import Post, RotationLength, School
 from houbei.people.models import Person
 
-from .models import Round, RoundStatus
+from .models import ROUND_TRANSITIONS, Round, RoundStatus
 
 REASON_MAX = 1000
 
@@ -60,6 +60,15 @@ def require_status(round_: Round, *statuses: str, doing: str) -> None:
             "due": "、".join(str(RoundStatus(s).label) for s in statuses),
         },
     )
+
+
+def require_move(round_: Round, status: str, *, doing: str) -> None:
+    """Refused (field ``status``) unless the transitions table lets the round move to
+    ``status`` from where it is."""
+    if round_.can_become(status):
+        return
+    sources = [s for s, targets in ROUND_TRANSITIONS.items() if status in targets]
+    require_status(round_, *sources, doing=doing)
 
 
 def clean_text(

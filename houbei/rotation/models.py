@@ -15,6 +15,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from houbei.organisation.models import Post, RotationLength, School, Term
@@ -203,7 +204,9 @@ class LevelWaiver(models.Model):
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("轮岗人")
     )
-    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="+", verbose_name=_("岗位"))
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="+", verbose_name=_("岗位")
+    )
     reason = models.CharField(_("理由"), max_length=300)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -248,7 +251,10 @@ class Intention(models.Model):
         Round, on_delete=models.CASCADE, related_name="intentions", verbose_name=_("轮次")
     )
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="rotation_intentions", verbose_name=_("轮岗人")
+        Person,
+        on_delete=models.PROTECT,
+        related_name="rotation_intentions",
+        verbose_name=_("轮岗人"),
     )
     remarks = models.TextField(_("备注"), blank=True)
     submitted_by = models.ForeignKey(
@@ -408,9 +414,7 @@ class Placement(models.Model):
         related_name="+",
         verbose_name=_("带教人员"),
     )
-    length = models.CharField(
-        _("时长"), max_length=8, choices=RotationLength.choices, blank=True
-    )
+    length = models.CharField(_("时长"), max_length=8, choices=RotationLength.choices, blank=True)
     choice = models.PositiveSmallIntegerField(_("第几志愿"), null=True, blank=True)
     proposed_post = models.ForeignKey(
         RoundPost, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -469,6 +473,10 @@ class MentorRole(models.TextChoices):
     MASTER = "master", _("师傅")
 
 
+# The day a rotation ends or ended: the actual end once it has one, else the planned end.
+_LAST_DAY = Coalesce("ended_on", "end_date")
+
+
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def for_school(self, school: School) -> AssignmentQuerySet:
         return self.filter(school=school)
@@ -476,17 +484,17 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def live(self) -> AssignmentQuerySet:
         return self.filter(status__in=LIVE_STATUSES)
 
-    def with_last_day(self) -> AssignmentQuerySet:
-        """``last_day``: the day the rotation ends or ended (the actual end once it has one,
-        else the planned end from the calendar)."""
-        return self.annotate(last_day=Coalesce("ended_on", "end_date"))
+    def with_days(self) -> AssignmentQuerySet:
+        """Leave out rotations stopped before they began: they had no days."""
+        return self.filter(GreaterThanOrEqual(_LAST_DAY, models.F("start_date")))
 
     def overlapping(self, start: dt.date, end: dt.date) -> AssignmentQuerySet:
-        """Rotations whose days meet [start, end]; one ended before it began has no days."""
+        """Rotations with a day in [start, end] (the actual end once there is one, else the
+        planned end from the calendar)."""
         return (
-            self.with_last_day()
-            .filter(start_date__lte=end, last_day__gte=start)
-            .filter(last_day__gte=models.F("start_date"))
+            self.with_days()
+            .filter(start_date__lte=end)
+            .filter(GreaterThanOrEqual(_LAST_DAY, start))
         )
 
     def mentored_by(self, person: Person) -> AssignmentQuerySet:
@@ -505,7 +513,10 @@ class Assignment(models.Model):
     (the end date from the school calendar), the goals (缺什么补什么) and how it went."""
 
     school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="rotation_assignments", verbose_name=_("学校")
+        School,
+        on_delete=models.PROTECT,
+        related_name="rotation_assignments",
+        verbose_name=_("学校"),
     )
     person = models.ForeignKey(
         Person,
@@ -583,7 +594,10 @@ class AssignmentMentor(models.Model):
     """A mentor of a rotation; a mentor taken off is kept with who, when and why."""
 
     assignment = models.ForeignKey(
-        Assignment, on_delete=models.CASCADE, related_name="mentor_links", verbose_name=_("轮岗安排")
+        Assignment,
+        on_delete=models.CASCADE,
+        related_name="mentor_links",
+        verbose_name=_("轮岗安排"),
     )
     person = models.ForeignKey(
         Person,
