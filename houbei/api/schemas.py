@@ -16,6 +16,8 @@ from ninja import Field, Schema
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
+from houbei.ballots.models import Status as ElectionStatus
+from houbei.ballots.ratings.models import RoundStatus as RatingStatus
 from houbei.eligibility.models import RulingOutcome
 from houbei.eligibility.rules import REGISTRY, Outcome, Strength, Verdict
 from houbei.organisation.models import LadderLevel, PostCategory, RotationLength
@@ -28,6 +30,8 @@ from houbei.people.models import (
     PoliticalStatus,
     PostStatus,
 )
+from houbei.selection.models import Level, ObjectionOutcome, Readiness, RoundOutcome, Stage
+from houbei.selection.models import Outcome as DecisionOutcome
 
 
 def codes(choices: type[Choices]) -> str:
@@ -517,6 +521,16 @@ class PersonEvaluationOut(Schema):
     results: list[PersonRuleResultOut] = Field(..., title="各条件结果")
 
 
+def iso_date(value: Any) -> Any:
+    """A date as YYYY-MM-DD only: pydantic would also take a Unix timestamp or 20210226,
+    and a date an integrator mistyped should be refused, not read as another day."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise PydanticCustomError("date_parsing", "invalid date")
+    return value.strip()
+
+
 class EvaluationQuery(Schema):
     as_of: dt.date | None = Field(
         None,
@@ -536,13 +550,7 @@ class EvaluationQuery(Schema):
     @field_validator("as_of", mode="before")
     @classmethod
     def _iso_date_only(cls, value: Any) -> Any:
-        # Pydantic would also take a Unix timestamp or 20210226; a reference date that an
-        # integrator mistyped should be refused, not read as another day.
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            raise PydanticCustomError("date_parsing", "invalid date")
-        return value.strip()
+        return iso_date(value)
 
     @field_validator("target")
     @classmethod
@@ -566,11 +574,403 @@ class BoardQuery(EvaluationQuery):
         return str(_one_of(value, [VERDICT_ALL, *Verdict.values]))
 
 
+# --- Selection cycles -------------------------------------------------------------------
+
+STAGE_CODES = codes(Stage)
+STATE_CODES = "done=已结束，current=当前阶段，upcoming=未开始"
+# What the web UI shows only inside the school (talks, objections): null for the district.
+SCHOOL_ONLY = "本项只对本校用户提供，区教育局用户得到 null（与网页相同）。"
+
+
+class SchoolRef(Schema):
+    id: int = Field(..., title="编号")
+    name: str = Field(..., title="校名")
+
+
+class CycleRef(Schema):
+    id: int = Field(..., title="编号")
+    year: int = Field(..., title="年度")
+    title: str = Field(..., title="名称")
+
+
+class CycleListOut(Schema):
+    id: int = Field(..., title="编号")
+    level: Level = Field(..., title="级别", description=codes(Level))
+    name: str = Field(..., title="名单名称")
+    quota: int = Field(..., title="名额")
+
+
+class CycleOut(Schema):
+    id: int = Field(..., title="编号")
+    school: SchoolRef = Field(..., title="学校")
+    year: int = Field(..., title="年度")
+    title: str = Field(..., title="名称")
+    reference_date: dt.date = Field(..., title="基准日", description="选拔条件按此日计算。")
+    stage: Stage = Field(..., title="当前阶段", description=STAGE_CODES)
+    stage_label: str = Field(..., title="当前阶段名称")
+    created_at: dt.datetime = Field(..., title="创建时间")
+    completed_at: dt.datetime | None = Field(
+        None, title="完成时间", description="公示结束、列入后备干部库的时间；未完成时为 null。"
+    )
+    lists: list[CycleListOut] = Field(
+        ..., title="后备干部名单及名额", description="一人可同时列入两个名单。"
+    )
+
+    # A cycle comes as the model (lists) or as the dict the detail builds.
+    @staticmethod
+    def resolve_stage_label(obj: Any) -> str:
+        stage = obj["stage"] if isinstance(obj, dict) else obj.stage
+        return str(Stage(stage).label)
+
+    @staticmethod
+    def resolve_lists(obj: Any) -> list[Any]:
+        return list(obj["lists"] if isinstance(obj, dict) else obj.lists.all())
+
+
+class CyclePage(Schema):
+    count: int = Field(..., title="总数", description="符合筛选条件的选拔周期数（不受分页影响）。")
+    limit: int = Field(..., title="每页条数")
+    offset: int = Field(..., title="起始位置")
+    items: list[CycleOut] = Field(..., title="本页选拔周期")
+
+
+class CycleSettingsOut(Schema):
+    """The numbers of the regulations, as this cycle applies them."""
+
+    quorum_numerator: int = Field(..., title="推荐参与率（分子）")
+    quorum_denominator: int = Field(
+        ...,
+        title="推荐参与率（分母）",
+        description="参加推荐人数须达到应参加人数的这一比例，默认2/3。",
+    )
+    competitive: bool = Field(..., title="差额考察", description="考察对象人数多于名额。")
+    inspection_notice_days: int = Field(..., title="考察预告提前天数")
+    notice_working_days: int = Field(..., title="公示期（工作日）", description="不少于5个工作日。")
+    decision_quorum_numerator: int = Field(..., title="讨论决定到会比例（分子）")
+    decision_quorum_denominator: int = Field(..., title="讨论决定到会比例（分母）")
+    pass_numerator: int = Field(..., title="通过比例（分子）")
+    pass_denominator: int = Field(
+        ..., title="通过比例（分母）", description="同意票须超过应到会成员的这一比例。"
+    )
+    second_round_percent: int = Field(
+        ...,
+        title="再次推荐触发（最高得票率，%）",
+        description="各名单最高得票率低于此值时票数分散。",
+    )
+    postponement_months: int = Field(..., title="暂缓期限（月）")
+    pool_years: int = Field(..., title="后备干部库有效期（年）")
+
+
+class StageRecordOut(Schema):
+    id: int = Field(..., title="编号")
+    stage: Stage = Field(..., title="阶段", description=STAGE_CODES)
+    attempt: int = Field(..., title="第几次", description="重新开启的阶段从第2次起。")
+    deadline: dt.date | None = Field(None, title="截止日期")
+    responsible: PersonRef | None = Field(None, title="负责人")
+    started_at: dt.datetime | None = Field(None, title="开始时间")
+    finished_at: dt.datetime | None = Field(None, title="结束时间")
+    interrupted: bool = Field(..., title="因重新开启而中止")
+
+
+class TimelineStageOut(Schema):
+    stage: Stage = Field(..., title="阶段", description=STAGE_CODES)
+    label: str = Field(..., title="阶段名称")
+    state: str = Field(..., title="状态", description=STATE_CODES)
+    attempts: int = Field(..., title="进行次数")
+    deadline: dt.date | None = Field(None, title="截止日期", description="最近一次的截止日期。")
+    overdue: bool = Field(..., title="已逾期", description="未结束且已过截止日期。")
+    responsible: PersonRef | None = Field(None, title="负责人")
+    started_at: dt.datetime | None = Field(None, title="开始时间")
+    finished_at: dt.datetime | None = Field(None, title="结束时间")
+
+
+class ReopeningOut(Schema):
+    stage: Stage = Field(..., title="重新开启的阶段", description=STAGE_CODES)
+    from_stage: Stage = Field(..., title="开启时所处阶段", description=STAGE_CODES)
+    reason: str = Field(..., title="理由")
+    at: dt.datetime = Field(..., title="时间")
+
+
+class NextTransitionOut(Schema):
+    to: Stage = Field(..., title="下一阶段", description=STAGE_CODES)
+    label: str = Field(..., title="下一阶段名称")
+    verb: str = Field(..., title="操作", description="页面按钮上的文字，如“开始公示”。")
+    ready: bool = Field(..., title="可以进入", description="problems 为空时为 true。")
+    problems: list[str] = Field(
+        ..., title="尚待完成", description="进入下一阶段前须解决的问题，中文，按今天计算。"
+    )
+
+
+class CycleDetailOut(CycleOut):
+    rule_set: RuleSetRef = Field(..., title="选拔条件")
+    eligible: int | None = Field(
+        None,
+        title="符合条件人数",
+        description="开始民主推荐时冻结的资格审查结果中符合条件的人数（含需关注的）；开始前为 null。",
+    )
+    settings: CycleSettingsOut = Field(..., title="设置")
+    timeline: list[TimelineStageOut] = Field(
+        ..., title="阶段进程", description="八个阶段按顺序，每个阶段取最近一次的记录。"
+    )
+    reopenings: list[ReopeningOut] = Field(..., title="重新开启记录")
+    next: NextTransitionOut | None = Field(
+        None, title="下一步", description="已完成的选拔周期为 null。"
+    )
+
+
+class StageOut(Schema):
+    stage: Stage = Field(..., title="阶段", description=STAGE_CODES)
+    label: str = Field(..., title="阶段名称")
+    state: str = Field(..., title="状态", description=STATE_CODES)
+    summary: str = Field(..., title="说明")
+    due: list[str] = Field(..., title="工作事项")
+    responsible_role: str = Field(..., title="负责部门", description="方案规定的负责部门或人员。")
+    documents: list[str] = Field(..., title="形成的文书")
+    records: list[StageRecordOut] = Field(
+        ..., title="阶段记录", description="每次进行一条，按先后排列；最后一条是当前的。"
+    )
+
+
+class StagesOut(Schema):
+    cycle: CycleRef = Field(..., title="选拔周期")
+    stages: list[StageOut] = Field(..., title="阶段")
+    reopenings: list[ReopeningOut] = Field(..., title="重新开启记录")
+
+
+class AdvanceIn(Schema):
+    to: Stage = Field(
+        ...,
+        title="进入阶段",
+        description="要进入的阶段，须是当前阶段的下一个（防止重复提交使周期多走一步）："
+        + STAGE_CODES,
+    )
+    start: dt.date | None = Field(
+        None, title="公示开始日期", description="只在进入公示（notice）时填写，且必须填写。"
+    )
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _iso_date_only(cls, value: Any) -> Any:
+        return iso_date(value)
+
+
+class CandidateResultOut(Schema):
+    person: StaffRef | None = Field(
+        None, title="人员", description="候选人对应的教职工；手工添加的候选人为 null。"
+    )
+    name: str = Field(..., title="姓名")
+    votes: int = Field(..., title="得票")
+    share: str = Field(..., title="占有效票", description="保留一位小数，如“71.4%”。")
+    rank: int = Field(..., title="名次")
+    sentence: str = Field(
+        ...,
+        title="推荐情况",
+        description="规范表述：共有X人参加推荐，发出推荐票X张，收回X张，其中有效票X张；"
+        "推荐其为X级后备干部X票，占有效票X%，居第X位。",
+    )
+
+
+class RoundListOut(Schema):
+    cycle_list_id: int | None = Field(None, title="名单编号")
+    level: str = Field(..., title="级别", description="如“区级”。")
+    name: str = Field(..., title="名单名称")
+    quota: int = Field(..., title="名额", description="每张推荐票本名单最多可推荐的人数。")
+    valid: int = Field(..., title="有效票")
+    void: int = Field(..., title="无效票", description="超过名额等无效的票。")
+    blank: int = Field(..., title="空白票")
+    candidates: list[CandidateResultOut] = Field(..., title="得票情况", description="按名次。")
+
+
+class RoundOut(Schema):
+    number: int = Field(..., title="轮次")
+    outcome: RoundOutcome = Field(..., title="结果", description=codes(RoundOutcome))
+    election_status: ElectionStatus = Field(
+        ..., title="投票状态", description=codes(ElectionStatus)
+    )
+    participants: int | None = Field(None, title="参加人数", description="计票后填写。")
+    electorate: int | None = Field(None, title="应参加人数")
+    quorum: str = Field(..., title="参与率要求", description="如“2/3”。")
+    scattered: bool = Field(..., title="票数分散", description="可进行再次推荐。")
+    top_shares: dict[str, str] = Field(..., title="各名单最高得票率")
+    concluded_at: dt.datetime | None = Field(None, title="计票时间")
+    results_shown: bool = Field(
+        ...,
+        title="显示得票",
+        description="投票结果公布后显示各名单得票；已计票未公布时只有人事室可见。",
+    )
+    summary: str | None = Field(
+        None, title="总体情况", description="共有X人参加推荐，发出推荐票X张，收回X张。"
+    )
+    lists: list[RoundListOut] = Field(..., title="各名单得票", description="不显示得票时为空。")
+
+
+class TalkCountOut(Schema):
+    person: StaffRef = Field(..., title="被推荐人")
+    count: int = Field(..., title="推荐人次")
+
+
+class TalkListOut(Schema):
+    cycle_list_id: int = Field(..., title="名单编号")
+    level: Level = Field(..., title="级别", description=codes(Level))
+    name: str = Field(..., title="名单名称")
+    counts: list[TalkCountOut] = Field(..., title="推荐情况", description="按推荐人次由多到少。")
+
+
+class TalkRecommendationsOut(Schema):
+    interviewees: int = Field(..., title="谈话人数", description="谈话调研推荐谈话的人数。")
+    lists: list[TalkListOut] = Field(..., title="各名单")
+
+
+class TargetOut(Schema):
+    id: int = Field(..., title="编号")
+    cycle_list_id: int = Field(..., title="名单编号")
+    level: Level = Field(..., title="级别", description=codes(Level))
+    person: StaffRef = Field(..., title="考察对象")
+    votes_note: str = Field(
+        ..., title="推荐情况", description="确定考察对象时名字旁注明的民主推荐和谈话调研推荐情况。"
+    )
+    notice_published_on: dt.date | None = Field(None, title="考察预告发布日期")
+    readiness: Readiness = Field(..., title="成熟程度", description=codes(Readiness))
+    talks: int | None = Field(
+        None,
+        title="个别谈话次数",
+        description="只给次数；谈话对象和谈话要点保密，不通过接口提供。" + SCHOOL_ONLY,
+    )
+    appraisal: RatingStatus | None = Field(
+        None, title="民主测评状态", description=codes(RatingStatus) + "；尚未组织时为 null。"
+    )
+    report_signed: bool = Field(..., title="考察材料已签发", description="最新版本已签发。")
+
+
+class DecisionOut(Schema):
+    target_id: int = Field(..., title="考察对象编号")
+    person: StaffRef = Field(..., title="考察对象")
+    level: Level = Field(..., title="级别", description=codes(Level))
+    outcome: DecisionOutcome = Field(..., title="结果", description=codes(DecisionOutcome))
+    agree: int = Field(..., title="同意")
+    disagree: int = Field(..., title="不同意")
+    defer: int = Field(..., title="缓议")
+
+
+class MeetingOut(Schema):
+    id: int = Field(..., title="编号")
+    held_on: dt.date = Field(..., title="会议日期")
+    expected: int = Field(..., title="应到会成员")
+    present: int = Field(..., title="实到会成员")
+    decisions: list[DecisionOut] = Field(
+        ..., title="决定", description="只有票数；各成员如何表态不通过接口提供。"
+    )
+
+
+class ObjectionCountsOut(Schema):
+    total: int = Field(..., title="异议件数")
+    open: int = Field(..., title="尚未处理完毕")
+    signed: int = Field(..., title="署名反映")
+    anonymous: int = Field(..., title="匿名反映")
+    outcomes: dict[str, int] = Field(
+        ..., title="处理结果", description="已处理的按结果计数：" + codes(ObjectionOutcome)
+    )
+    postponed_unresolved: int = Field(..., title="暂缓尚未了结")
+
+
+class NoticeOut(Schema):
+    id: int = Field(..., title="编号")
+    current: bool = Field(..., title="当前公示", description="选拔周期最近一次的公示。")
+    start: dt.date = Field(..., title="公示开始")
+    end: dt.date = Field(..., title="公示结束", description="按工作日历计算的最后一天。")
+    working_days: int = Field(..., title="公示期（工作日）")
+    warnings: list[str] = Field(..., title="提示", description="如某年节假日尚未录入。")
+    published_at: dt.datetime = Field(..., title="发布时间")
+    closed_at: dt.datetime | None = Field(None, title="结束公示时间")
+    objections: ObjectionCountsOut | None = Field(
+        None,
+        title="异议",
+        description="只有件数；反映人、反映内容和调查情况不通过接口提供。" + SCHOOL_ONLY,
+    )
+
+
+class ResultsOut(Schema):
+    cycle: CycleRef = Field(..., title="选拔周期")
+    rounds: list[RoundOut] = Field(..., title="民主推荐", description="按轮次。")
+    talks: TalkRecommendationsOut | None = Field(
+        None, title="谈话调研推荐", description=SCHOOL_ONLY.removeprefix("本项")
+    )
+    targets: list[TargetOut] = Field(..., title="考察对象", description="按名单；已撤销的不列出。")
+    meetings: list[MeetingOut] = Field(..., title="讨论决定", description="按会议日期。")
+    notices: list[NoticeOut] = Field(..., title="公示", description="按发布先后。")
+
+
+class PoolPersonOut(Schema):
+    id: int = Field(..., title="编号")
+    staff_number: str = Field(..., title="工号")
+    name: str = Field(..., title="姓名")
+    gender: Gender = Field(..., title="性别", description=codes(Gender))
+    born: str | None = Field(None, title="出生年月", description="YYYY-MM；未登记时为 null。")
+    political_status: PoliticalStatus = Field(
+        ..., title="政治面貌", description=codes(PoliticalStatus)
+    )
+
+    @staticmethod
+    def resolve_born(obj: Any) -> str | None:
+        return obj.birth_date.strftime("%Y-%m") if obj.birth_date else None
+
+
+class PoolEntryOut(Schema):
+    id: int = Field(..., title="编号")
+    school: SchoolRef = Field(..., title="学校")
+    cycle: CycleRef = Field(..., title="选拔周期")
+    person: PoolPersonOut = Field(..., title="后备干部")
+    level: Level = Field(..., title="级别", description=codes(Level))
+    readiness: Readiness = Field(..., title="成熟程度", description=codes(Readiness))
+    decided_on: dt.date = Field(..., title="决定日期")
+    valid_until: dt.date = Field(..., title="有效期至")
+
+
+class PoolPage(Schema):
+    count: int = Field(..., title="总数")
+    limit: int = Field(..., title="每页条数")
+    offset: int = Field(..., title="起始位置")
+    items: list[PoolEntryOut] = Field(..., title="本页条目")
+
+
+class SelectionSchool(Schema):
+    school: int | None = Field(
+        None,
+        title="学校编号",
+        description="本校用户只能查看本校，可省略；区教育局用户可指定所辖学校，不传时为全部所辖学校。",
+    )
+    year: int | None = Field(None, title="年度", ge=2000, le=2100, description="选拔周期的年度。")
+    limit: int = Field(50, title="每页条数", ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, title="起始位置", ge=0)
+
+
+class CycleQuery(SelectionSchool):
+    stage: Stage | None = Field(None, title="当前阶段", description=STAGE_CODES)
+
+
+class PoolQuery(SelectionSchool):
+    level: Level | None = Field(None, title="级别", description=codes(Level))
+    readiness: Readiness | None = Field(None, title="成熟程度", description=codes(Readiness))
+    valid_on: dt.date | None = Field(
+        None,
+        title="有效日期",
+        ge=EARLIEST_AS_OF,
+        le=LATEST_AS_OF,
+        description="只看这一天在有效期内的条目（决定日期至有效期至），格式 YYYY-MM-DD。",
+    )
+
+    @field_validator("valid_on", mode="before")
+    @classmethod
+    def _iso_date_only(cls, value: Any) -> Any:
+        return iso_date(value)
+
+
 def field_labels() -> dict[str, str]:
     """Field name → Chinese title, over every schema here; used to name fields in errors."""
     labels: dict[str, str] = {}
     schemas = (PersonCreateIn, PersonPatchIn, PersonDetailOut, PostOut, SchoolOut)
-    for schema in (*schemas, PeopleQuery, PostFilters, BoardQuery, RuleSetFilters):
+    queries = (PeopleQuery, PostFilters, BoardQuery, RuleSetFilters, CycleQuery, PoolQuery)
+    for schema in (*schemas, *queries, AdvanceIn):
         for name, info in schema.model_fields.items():
             if info.title:
                 labels.setdefault(name, info.title)

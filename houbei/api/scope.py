@@ -3,9 +3,11 @@ whose data a caller may read.
 
 A school-bound user reads their own school when their role holds the capability there;
 district and system roles, which hold ``DISTRICT_VIEW``, read the schools they span
-(``schools_visible_to``) — but only organisational data (schools, posts), exactly as in the
-web UI, where they see aggregates and never a person's record. Writes are always in the caller's own school. An object of a
-school outside the scope is answered 404, exactly as if it did not exist."""
+(``schools_visible_to``) — organisational data (schools, posts), and what their role itself
+holds (the district's ``SELECTION_VIEW``: cycles and reserve pools), exactly as in the web
+UI, where they see aggregates and never a person's record. Writes are always in the
+caller's own school. An object of a school outside the scope is answered 404, exactly as if
+it did not exist."""
 
 from __future__ import annotations
 
@@ -23,17 +25,18 @@ def require(user: User, *caps: Cap) -> None:
         raise NotAllowed()
 
 
-# Capabilities whose data a spanning role may read across its schools: nothing personal.
+# Capabilities whose data every spanning role may read across its schools, whether or not
+# its role lists them: nothing personal.
 SPANNING_READS = frozenset({Cap.ORG_VIEW})
 
 
 def readable_schools(user: User, cap: Cap) -> QuerySet[School]:
     """Schools whose ``cap`` data ``user`` may read: their own school if their role holds
-    ``cap``; for organisational data, every school they span if they hold
-    ``DISTRICT_VIEW``; otherwise 403."""
+    ``cap``; every school they span if they hold ``DISTRICT_VIEW`` and ``cap`` is
+    organisational data or held by their role; otherwise 403."""
     if user.school_id is not None and has_cap(user, cap):
         return School.objects.filter(pk=user.school_id)
-    if cap in SPANNING_READS and has_cap(user, Cap.DISTRICT_VIEW):
+    if has_cap(user, Cap.DISTRICT_VIEW) and (cap in SPANNING_READS or has_cap(user, cap)):
         return schools_visible_to(user)
     raise NotAllowed()
 
