@@ -694,17 +694,13 @@ class Verdicts:
 
 def report(
     verdicts: Verdicts, name: str, get: Callable[[], Any], *, requests: int, warmup: int,
-    target: float | None = None, known_broken: bool = False, **extra: Any,
+    target: float | None = None, **extra: Any,
 ) -> Timing | None:  # fmt: skip
     """Measure and emit ``name``. A page or endpoint that fails is reported (the others are
-    still measured) and fails the bench — unless ``known_broken``: a fault already reported
-    to the page's owner, noted on stderr until it is fixed."""
+    still measured) and fails the bench."""
     try:
         timing = timed(get, requests=requests, warmup=warmup, what=name)
     except Exception as error:
-        if known_broken:
-            log(f"  {name}: NOT MEASURED, the page fails: {error!r}")
-            return None
         log(f"  {name}: FAILED: {error!r}")
         verdicts.failed.append(name)
         return None
@@ -796,12 +792,9 @@ def main(argv: list[str]) -> int:
     emit("selection", "driven_cycles_completed", time.perf_counter() - started, "s",
          pool_entries=PoolEntry.objects.filter(cycle__in=[large, small]).count())  # fmt: skip
     if dashboard:
-        # The dashboard of a complete cycle raises StopIteration for now (no stage of a
-        # complete cycle is "current", and ``pages.Dashboard.current`` expects one): noted,
-        # not failed, until the page is fixed — then drop ``known_broken``.
         report(verdicts, "dashboard_done", page_get(personnel, dashboard),
                target=DASHBOARD_P95_MS, cycle_targets=built.large.targets, stage=large.stage,
-               known_broken=True, **timing)  # fmt: skip
+               **timing)  # fmt: skip
 
     # (c) the rest of the API, the cycles complete.
     report(verdicts, "api_cycle_done", api(personnel, detail), stage=large.stage, **timing)

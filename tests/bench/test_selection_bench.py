@@ -74,6 +74,7 @@ def test_selection_bench_measures_the_api_dashboard_and_documents_at_a_tiny_size
         assert lines["dashboard.p95"]["stage"] == "notice"
         assert lines["dashboard.queries_fixed"]["value"] == 1
         assert "target" not in lines["api_cycle.p95"]
+        assert lines["dashboard_done.p95"]["stage"] == "done"
     else:
         assert "dashboard.p95" not in lines
         assert "selection:detail does not resolve" in result.stderr
