@@ -172,6 +172,15 @@ def inspection_problems(cycle: Cycle) -> list[str]:
     )
     if not targets:
         return [_("没有考察对象。")]
+    # The latest version of every report in one query, whatever the number of targets.
+    reports = [r for t in targets if (r := getattr(t, "report", None)) is not None]
+    latest: dict[int, int] = {}
+    for report_id, pk in (
+        ReportVersion.objects.filter(report__in=reports)
+        .order_by("report_id", "number")
+        .values_list("report_id", "pk")
+    ):
+        latest[report_id] = pk  # ordered by number: the last one seen is the latest
     problems = []
     for target in targets:
         rating_round = target.rating_round
@@ -180,9 +189,9 @@ def inspection_problems(cycle: Cycle) -> list[str]:
         elif rating_round.status != RoundStatus.RELEASED:
             problems.append(_("%(t)s：民主测评结果尚未发布。") % {"t": target})
         report = getattr(target, "report", None)
-        version = latest_version(report) if report is not None else None
+        version = latest.get(report.pk) if report is not None else None
         if version is None:
             problems.append(_("%(t)s：尚无考察材料。") % {"t": target})
-        elif report is not None and report.signed_version_id != version.pk:
+        elif report is not None and report.signed_version_id != version:
             problems.append(_("%(t)s：考察材料最新版本尚未签发。") % {"t": target})
     return problems

@@ -97,11 +97,6 @@ def test_the_dashboards_queries_at_the_notice_do_not_grow_with_objections(
     assert "异议7件，未处理7件" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="inspection.inspection_problems reads each target's latest report version with a "
-    "query of its own; the dashboard shows those problems",
-)
 def test_the_dashboards_queries_in_the_inspection_do_not_grow_with_reports(
     client, users, walk, django_assert_num_queries
 ):
