@@ -317,12 +317,13 @@ def create_assignment(
 ) -> Assignment:
     """A planned rotation made by hand (outside a round): ``mentors`` as (person, role).
 
-    Refused (by field) for someone not a current member of staff, a post of another school,
-    archived or not a rotation post, a length the post does not allow, a term of another
-    school, a year whose next term is not in the calendar, the post the person holds, an
-    overlap with the person's other rotations, or a mentor with too many mentees.
+    Refused (by field) for someone not a current member of staff of the post's school, an
+    archived post or one that is not a rotation post, a length the post does not allow, a
+    term of another school, a year whose next term is not in the calendar, the post the
+    person holds, an overlap with the person's other rotations, or a mentor with too many
+    mentees.
     Audit: ``rotations.assignment.created``."""
-    school = person.school
+    school = post.school
     check_staff(school, [person], field="person")
     check_post(school, post)
     check_length(post, length)
@@ -343,7 +344,7 @@ def create_assignment(
 
 def _lock(assignment: Assignment) -> Assignment:
     return (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("person", "post", "start_term__school_year", "end_term", "round")
         .get(pk=assignment.pk)
     )

@@ -9,6 +9,7 @@ from houbei.core.errors import ValidationFailed
 from houbei.eligibility.models import Rule
 from houbei.eligibility.services import create_rule_set, grant_exemption
 from houbei.organisation.models import TermNumber
+from houbei.organisation.services import create_school_year
 from houbei.rotation.models import LevelWaiver, RoundMentor, RoundPost, RoundScope, RoundStatus
 from houbei.rotation.proposal import (
     confirm_round,
@@ -79,19 +80,13 @@ def test_create_round_refusals_name_their_field(school, other_school, admin, yea
         with pytest.raises(ValidationFailed) as refused:
             create_round(actor=admin, school=school, **values)
         assert field in refused.value.errors, changes
-    create_school_year_for(other_school)
+    create_school_year(actor=None, school=other_school, start_year=2026)
     with pytest.raises(ValidationFailed) as refused:
         create_round(
             actor=admin, school=school, title="别校学期",
             start_term=term_of(other_school, 2026, TermNumber.FIRST),
         )  # fmt: skip
     assert refused.value.errors["start_term"] == ["学期不属于本校。"]
-
-
-def create_school_year_for(school):
-    from houbei.organisation.services import create_school_year
-
-    create_school_year(actor=None, school=school, start_year=2026)
 
 
 def test_a_year_round_starts_in_the_first_term(school, admin, years):
