@@ -307,6 +307,8 @@ class RollRemoveForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("移出理由"), max_length=300)
 
     def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
+        # Shown on the page with RollAddForm: ids of its own, so each label is its field's.
+        kwargs.setdefault("auto_id", "id_remove_%s")
         super().__init__(*args, **kwargs)
         self.school = school
         self.chosen: list[Person] = []
@@ -329,6 +331,8 @@ class PlanForm(forms.Form):
     responsible = forms.ChoiceField(label=gettext_lazy("负责人"), required=False)
 
     def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
+        # Shown on the page with ReopenForm, which has a stage field too.
+        kwargs.setdefault("auto_id", "id_plan_%s")
         super().__init__(*args, **kwargs)
         self.school = school
         field = self.fields["responsible"]

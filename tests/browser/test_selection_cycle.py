@@ -314,9 +314,7 @@ def test_a_whole_cycle_from_set_up_to_the_pool(
     add.get_by_role("button", name="加入名单").click()
     said(office, "已加入1人")
     remove = office.locator("form[action$='/roll/remove/']")
-    # The two roll forms' boxes share the id "id_people", so the label 移出人员 points at
-    # the box of the form beside it: the user clicks into the box itself.
-    remove.locator("textarea[name=people]").fill("张兰兰")
+    remove.get_by_label("移出人员").fill("张兰兰")
     remove.get_by_label("移出理由").fill("外出培训，不能参加推荐会议")
     remove.get_by_role("button", name="移出名单").click()
     said(office, "已移出1人。")

@@ -138,7 +138,7 @@ def test_settings_lists_and_roll_change_in_preparation(personnel, cycle, staff):
         personnel, reverse("selection:roll_remove", args=[cycle.pk]),
         {"people": staff[1].name, "reason": ""},
     )  # fmt: skip
-    assert 'id="id_reason_error"' in text
+    assert 'id="id_remove_reason_error"' in text
     assert RollMember.objects.active().filter(cycle=cycle, person=staff[1]).exists()
 
 
