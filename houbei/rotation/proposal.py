@@ -434,7 +434,8 @@ def confirm_round(*, actor: Any, round_: Round) -> list[Assignment]:
         drafts: list[Draft] = []
         errors: dict[str, list[str]] = {}
         for row in rows:
-            post = row.round_post.post  # type: ignore[union-attr]
+            assert row.round_post is not None  # the unplaced were filtered out above
+            post = row.round_post.post
             try:
                 period = rotation_period(round_.start_term, row.length)
             except Refused as error:
