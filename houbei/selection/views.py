@@ -120,6 +120,23 @@ def _fail(request: AuthedRequest, error: DomainError) -> None:
         messages.error(request, message)
 
 
+def _saved(
+    request: AuthedRequest, form: Any, save: Callable[[dict[str, Any]], object], done: str
+) -> bool:
+    """Validate ``form`` and hand its cleaned data to ``save`` (a service call): True,
+    with ``done`` shown, when it went through; False with the errors on the form, each
+    at its field, when the form or the service refused."""
+    if not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data)
+    except DomainError as error:
+        forms.show_errors(form, error)
+        return False
+    messages.success(request, done)
+    return True
+
+
 def _form_messages(request: AuthedRequest, form: Any) -> None:
     """A form's errors as messages, for a page that can no longer show the form (the
     cycle has left the stage): each names its field."""
@@ -470,23 +487,21 @@ def setup(request: AuthedRequest, pk: int) -> HttpResponse:
     """The reference date, the rule set and the settings, changed together or not at all."""
     cycle = _own_cycle(request, pk)
     form = forms.SetupForm(request.POST, cycle=cycle, values=services.settings_of(cycle))
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                services.update_cycle(
-                    actor=request.user,
-                    cycle=cycle,
-                    reference_date=form.cleaned_data["reference_date"],
-                    rule_set=form.cleaned_data["rule_set"],
-                )
-                services.update_settings(
-                    actor=request.user, cycle=cycle, changes=forms.setting_values(form)
-                )
-        except DomainError as error:
-            forms.show_errors(form, error)
-        else:
-            messages.success(request, _("已保存筹备事项。"))
-            return redirect("selection:preparation", pk=cycle.pk)
+
+    def save(data: dict[str, Any]) -> None:
+        with transaction.atomic():
+            services.update_cycle(
+                actor=request.user,
+                cycle=cycle,
+                reference_date=data["reference_date"],
+                rule_set=data["rule_set"],
+            )
+            services.update_settings(
+                actor=request.user, cycle=cycle, changes=forms.setting_values(form)
+            )
+
+    if _saved(request, form, save, _("已保存筹备事项。")):
+        return redirect("selection:preparation", pk=cycle.pk)
     if cycle.stage != Stage.PREPARATION:
         _form_messages(request, form)
         return redirect("selection:preparation", pk=cycle.pk)
@@ -674,19 +689,18 @@ def talk_counts(request: AuthedRequest, pk: int) -> HttpResponse:
         counts=counts,
         initial={"interviewees": cycle.talk_interviewees or None},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            recommendation.record_talk_recommendations(
-                actor=request.user,
-                cycle=cycle,
-                interviewees=form.cleaned_data["interviewees"],
-                counts=[recommendation.TalkCount(cl, p, n) for cl, p, n in form.counts()],
-            )
-        except DomainError as error:
-            forms.show_errors(form, error)
-        else:
-            messages.success(request, _("已保存谈话调研推荐情况。"))
-            return redirect("selection:recommendation", pk=cycle.pk)
+    if request.method == "POST" and _saved(
+        request,
+        form,
+        lambda data: recommendation.record_talk_recommendations(
+            actor=request.user,
+            cycle=cycle,
+            interviewees=data["interviewees"],
+            counts=[recommendation.TalkCount(cl, p, n) for cl, p, n in form.counts()],
+        ),
+        _("已保存谈话调研推荐情况。"),
+    ):
+        return redirect("selection:recommendation", pk=cycle.pk)
     return render(
         request,
         "selection/talk_counts.html",
@@ -1037,23 +1051,21 @@ def talk_record(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
     cycle = _own_cycle(request, pk)
     target = _target(request, cycle, sub)
     form = forms.TalkForm(request.POST, school=cycle.school)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            inspection.record_talk(
-                actor=request.user,
-                target=target,
-                interviewee_name=data["interviewee_name"],
-                interviewee=form.interviewee(),
-                held_on=data["held_on"],
-                interviewer=data["interviewer"],
-                summary=data["summary"],
-            )
-        except DomainError as error:
-            forms.show_errors(form, error)
-        else:
-            messages.success(request, _("已记录个别谈话。"))
-            return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
+    if _saved(
+        request,
+        form,
+        lambda data: inspection.record_talk(
+            actor=request.user,
+            target=target,
+            interviewee_name=data["interviewee_name"],
+            interviewee=form.interviewee(),
+            held_on=data["held_on"],
+            interviewer=data["interviewer"],
+            summary=data["summary"],
+        ),
+        _("已记录个别谈话。"),
+    ):
+        return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
     if cycle.stage != Stage.INSPECTION:
         _form_messages(request, form)
         return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
@@ -1427,24 +1439,22 @@ def objection_close(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
     cycle = _own_cycle(request, pk)
     objection = _objection_of(cycle, sub)
     form = forms.CloseObjectionForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            notice.close_objection(
-                actor=request.user,
-                objection=objection,
-                investigation=data["investigation"],
-                outcome=data["outcome"],
-                reminder_talk_on=data["reminder_talk_on"],
-                answer=data["answer"],
-                answered_on=data["answered_on"],
-                postponed_until=data["postponed_until"],
-            )
-        except DomainError as error:
-            forms.show_errors(form, error)
-        else:
-            messages.success(request, _("异议已处理完毕。"))
-            return redirect("selection:objection", pk=cycle.pk, sub=objection.pk)
+    if _saved(
+        request,
+        form,
+        lambda data: notice.close_objection(
+            actor=request.user,
+            objection=objection,
+            investigation=data["investigation"],
+            outcome=data["outcome"],
+            reminder_talk_on=data["reminder_talk_on"],
+            answer=data["answer"],
+            answered_on=data["answered_on"],
+            postponed_until=data["postponed_until"],
+        ),
+        _("异议已处理完毕。"),
+    ):
+        return redirect("selection:objection", pk=cycle.pk, sub=objection.pk)
     if not objection.is_open or cycle.stage != Stage.NOTICE:
         _form_messages(request, form)
         return redirect("selection:objection", pk=cycle.pk, sub=objection.pk)
@@ -1458,21 +1468,19 @@ def objection_resolve(request: AuthedRequest, pk: int, sub: int) -> HttpResponse
     cycle = _own_cycle(request, pk)
     objection = _objection_of(cycle, sub)
     form = forms.ResolveForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            notice.resolve_postponement(
-                actor=request.user,
-                objection=objection,
-                result=data["result"],
-                reason=data["reason"],
-                resolved_on=data["resolved_on"],
-            )
-        except DomainError as error:
-            forms.show_errors(form, error)
-        else:
-            messages.success(request, _("暂缓事项已了结。"))
-            return redirect("selection:objection", pk=cycle.pk, sub=objection.pk)
+    if _saved(
+        request,
+        form,
+        lambda data: notice.resolve_postponement(
+            actor=request.user,
+            objection=objection,
+            result=data["result"],
+            reason=data["reason"],
+            resolved_on=data["resolved_on"],
+        ),
+        _("暂缓事项已了结。"),
+    ):
+        return redirect("selection:objection", pk=cycle.pk, sub=objection.pk)
     if objection.outcome != ObjectionOutcome.UNVERIFIED or objection.postponement_result:
         _form_messages(request, form)
         return redirect("selection:objection", pk=cycle.pk, sub=objection.pk)
