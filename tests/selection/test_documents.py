@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -29,7 +28,7 @@ from houbei.core.exports import run_export
 from houbei.eligibility.services import create_rule_set
 from houbei.organisation.models import District
 from houbei.organisation.services import create_school
-from houbei.people.models import Education, HonourLevel, Person, PoliticalStatus
+from houbei.people.models import Education, Gender, HonourLevel, Person, PoliticalStatus
 from houbei.selection import decision, documents, inspection, opinions, recommendation, workflow
 from houbei.selection.documents import DOCUMENTS, DocumentUnavailable, render
 from houbei.selection.drafting import HEADINGS, draft_report
@@ -212,7 +211,8 @@ def new_walk(school, users) -> tuple[Walk, list[Person], Person]:
     rule_set = create_rule_set(
         actor=None, school=school, name="2021年选拔", reference_date=REF, is_default=True
     )
-    staff = [qualified(school, name=n) for n in STAFF]
+    # Genders given, not left to the factory's counter, which depends on the tests run before.
+    staff = [qualified(school, name=n, gender=Gender.FEMALE) for n in STAFF]
     actors = (users[Role.PERSONNEL], users[Role.DECISION])
     cycle = create_cycle(
         actor=actors[0], school=school, title="2021年后备干部选拔", year=2021,
@@ -653,12 +653,9 @@ def test_exporting_a_document_is_audited_and_kept_to_the_school(done, other_scho
 # --- the whole set --------------------------------------------------------------------------
 
 
-def test_the_full_document_set_of_one_cycle_takes_at_most_five_seconds(done):
+def test_the_full_document_set_of_one_cycle_renders(done):
     """Every document in every format: per round, per target (the 考察材料 of all seven),
-    per person (民主测评). WeasyPrint is loaded first, as in a running server; the bound
-    is on this process's CPU time, so a busy machine does not fail it."""
-    import weasyprint  # noqa: F401
-
+    per person (民主测评). Its time is measured by ``houbei bench selection``, not here."""
     calls = []
     for key, document in DOCUMENTS.items():
         if key == "inspection-report":
@@ -666,9 +663,6 @@ def test_the_full_document_set_of_one_cycle_takes_at_most_five_seconds(done):
                 calls += [(key, fmt, {"target": target}) for fmt in document.formats]
         else:
             calls += [(key, fmt, {}) for fmt in document.formats]
-    wall, cpu = time.perf_counter(), time.process_time()
-    total = sum(len(render(key, fmt, done, **params).content) for key, fmt, params in calls)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"\n{len(calls)} files, {total // 1024} KiB: {wall:.2f} s wall, {cpu:.2f} s CPU")
     assert len(calls) == 37
-    assert cpu <= 5.0
+    for key, fmt, params in calls:
+        assert render(key, fmt, done, **params).content, (key, fmt)
