@@ -1,4 +1,4 @@
-"""The two-way selection matching (``houbei/rotation/matching.py``) at far beyond a school's
+"""The two-way selection matching (``houbei/rotations/matching.py``) at far beyond a school's
 size, and against the ``matching`` library's HospitalResident.
 
 Instances, all with full preference lists both ways — candidates rank every post, posts rank
@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from houbei.rotation.matching import Candidate, Matching, Mentor, Post, check, match
+from houbei.rotations.matching import Candidate, Matching, Mentor, Post, check, match
 
 from ._report import emit, log
 

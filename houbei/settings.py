@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "houbei.ballots",
     "houbei.ballots.ratings",
     "houbei.selection",
-    "houbei.rotation",
+    "houbei.rotations",
     "houbei.api",
     "houbei.demo",
     "houbei.district",

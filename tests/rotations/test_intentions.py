@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from houbei.core.errors import ValidationFailed
-from houbei.rotation.intentions import (
+from houbei.rotations.intentions import (
     ChoiceDraft,
     candidates_for,
     reserve_cadres,
@@ -16,9 +16,9 @@ from houbei.rotation.intentions import (
     submit_intention,
     withdraw_intention,
 )
-from houbei.rotation.models import Intention, PostPreference, RoundPost
-from houbei.rotation.proposal import run_matching
-from houbei.rotation.rounds import close_intentions
+from houbei.rotations.models import Intention, PostPreference, RoundPost
+from houbei.rotations.proposal import run_matching
+from houbei.rotations.rounds import close_intentions
 
 from ..factories import add_history, make_person
 from .conftest import enrol, fill, last_entry

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from houbei.rotation.matching import Candidate, Mentor, Post
+from houbei.rotations.matching import Candidate, Mentor, Post
 
 NOT_OFFERED = 99  # a post id some candidates list but no post has
 

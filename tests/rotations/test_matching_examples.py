@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from houbei.rotation.explain import describe_miss, describe_outcome, outcome_summary
-from houbei.rotation.matching import (
+from houbei.rotations.explain import describe_miss, describe_outcome, outcome_summary
+from houbei.rotations.matching import (
     Candidate,
     InstanceError,
     Mentor,

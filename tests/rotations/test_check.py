@@ -3,8 +3,8 @@ and planted blocking pairs of each kind, and their Chinese rendering."""
 
 from __future__ import annotations
 
-from houbei.rotation.explain import describe_blocking, describe_violation
-from houbei.rotation.matching import (
+from houbei.rotations.explain import describe_blocking, describe_violation
+from houbei.rotations.matching import (
     BlockingPair,
     BlockKind,
     Mentor,

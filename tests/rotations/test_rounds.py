@@ -10,14 +10,14 @@ from houbei.eligibility.models import Rule
 from houbei.eligibility.services import create_rule_set, grant_exemption
 from houbei.organisation.models import TermNumber
 from houbei.organisation.services import create_school_year
-from houbei.rotation.models import LevelWaiver, RoundMentor, RoundPost, RoundScope, RoundStatus
-from houbei.rotation.proposal import (
+from houbei.rotations.models import LevelWaiver, RoundMentor, RoundPost, RoundScope, RoundStatus
+from houbei.rotations.proposal import (
     confirm_round,
     discard_proposal,
     move_candidate,
     run_matching,
 )
-from houbei.rotation.rounds import (
+from houbei.rotations.rounds import (
     close_intentions,
     create_round,
     grant_level_waiver,

@@ -15,9 +15,9 @@ from houbei.eligibility.services import create_rule_set
 from houbei.organisation.models import Post, School, Term, TermNumber
 from houbei.organisation.services import create_school_year
 from houbei.people.models import Person
-from houbei.rotation.intentions import ChoiceDraft, submit_intention
-from houbei.rotation.models import Round
-from houbei.rotation.rounds import create_round
+from houbei.rotations.intentions import ChoiceDraft, submit_intention
+from houbei.rotations.models import Round
+from houbei.rotations.rounds import create_round
 from houbei.selection.models import (
     Cycle,
     CycleList,

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class RotationConfig(AppConfig):
-    name = "houbei.rotation"
-    label = "rotation"
+class RotationsConfig(AppConfig):
+    name = "houbei.rotations"
+    label = "rotations"
     verbose_name = _("双向选择与轮岗锻炼")

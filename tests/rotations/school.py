@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from houbei.rotation.explain import Names
-from houbei.rotation.matching import Candidate
+from houbei.rotations.explain import Names
+from houbei.rotations.matching import Candidate
 
 # Posts as in the plan's table; ladder levels 1 班主任 … 4 (副)校级.
 CLASS, GRADE, ACADEMIC, MORAL, GENERAL, UNION, SCHOOL, PERSONNEL = range(11, 19)

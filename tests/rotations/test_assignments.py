@@ -10,7 +10,7 @@ import pytest
 
 from houbei.core.errors import ValidationFailed
 from houbei.organisation.models import TermNumber
-from houbei.rotation.assignments import (
+from houbei.rotations.assignments import (
     add_hard_task,
     add_mentor,
     add_mentor_note,
@@ -24,7 +24,7 @@ from houbei.rotation.assignments import (
     set_goals,
     start_assignment,
 )
-from houbei.rotation.models import (
+from houbei.rotations.models import (
     Assignment,
     AssignmentMentor,
     AssignmentStatus,
@@ -32,7 +32,7 @@ from houbei.rotation.models import (
     TaskDifficulty,
     TaskKind,
 )
-from houbei.rotation.rounds import set_mentor_capacity
+from houbei.rotations.rounds import set_mentor_capacity
 
 from ..factories import make_person
 from .conftest import last_entry, term_of

@@ -9,7 +9,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from houbei.rotation.matching import Candidate, Mentor, Post
+from houbei.rotations.matching import Candidate, Mentor, Post
 
 Pair = tuple[int, int]  # (candidate id, post id)
 

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matching.games import HospitalResident
 
-from houbei.rotation.matching import Placement, Reason, check, match
+from houbei.rotations.matching import Placement, Reason, check, match
 
 from .reference import Reference
 from .strategies import Instance, instances

@@ -9,11 +9,11 @@ import datetime as dt
 import pytest
 
 from houbei.core.errors import ValidationFailed
-from houbei.rotation.assignments import create_assignment
-from houbei.rotation.explain import describe_outcome
-from houbei.rotation.instance import build_instance
-from houbei.rotation.models import Assignment, AssignmentStatus, MentorRole, Placement, RoundStatus
-from houbei.rotation.proposal import (
+from houbei.rotations.assignments import create_assignment
+from houbei.rotations.explain import describe_outcome
+from houbei.rotations.instance import build_instance
+from houbei.rotations.models import Assignment, AssignmentStatus, MentorRole, Placement, RoundStatus
+from houbei.rotations.proposal import (
     MoveNeedsReason,
     confirm_round,
     live_run,
@@ -22,7 +22,7 @@ from houbei.rotation.proposal import (
     review_proposal,
     run_matching,
 )
-from houbei.rotation.rounds import close_intentions, set_mentor_capacity, set_round_post
+from houbei.rotations.rounds import close_intentions, set_mentor_capacity, set_round_post
 
 from ..factories import make_person
 from .conftest import cadre, fill, last_entry
@@ -250,7 +250,7 @@ def test_confirm_refuses_an_overlap_and_a_mentor_overload_and_creates_nothing(
 
 def set_mentor_capacity_directly(round_, mentor, capacity):
     """The round is past its set-up; the number is what a school changed before."""
-    from houbei.rotation.models import RoundMentor
+    from houbei.rotations.models import RoundMentor
 
     RoundMentor.objects.update_or_create(
         round=round_, person=mentor, defaults={"capacity": capacity}

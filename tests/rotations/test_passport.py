@@ -9,15 +9,15 @@ import pytest
 
 from houbei.organisation.models import LadderLevel, TermNumber
 from houbei.organisation.services import create_school_year
-from houbei.rotation.assignments import (
+from houbei.rotations.assignments import (
     complete_assignment,
     create_assignment,
     end_assignment_early,
     remove_mentor,
     start_assignment,
 )
-from houbei.rotation.models import MentorRole
-from houbei.rotation.passport import SpellKind, mentees_of, passport_of, rotations_through
+from houbei.rotations.models import MentorRole
+from houbei.rotations.passport import SpellKind, mentees_of, passport_of, rotations_through
 
 from .conftest import term_of
 

@@ -11,12 +11,12 @@ import pytest
 
 from houbei.organisation.models import TermNumber
 from houbei.organisation.services import create_school_year
-from houbei.rotation import matching
-from houbei.rotation.assignments import complete_assignment, create_assignment, start_assignment
-from houbei.rotation.instance import RoundInstance, build_instance, eligible_levels
-from houbei.rotation.intentions import ChoiceDraft, set_post_preferences, submit_intention
-from houbei.rotation.models import RoundPost
-from houbei.rotation.rounds import grant_level_waiver, set_mentor_capacity, set_round_post
+from houbei.rotations import matching
+from houbei.rotations.assignments import complete_assignment, create_assignment, start_assignment
+from houbei.rotations.instance import RoundInstance, build_instance, eligible_levels
+from houbei.rotations.intentions import ChoiceDraft, set_post_preferences, submit_intention
+from houbei.rotations.models import RoundPost
+from houbei.rotations.rounds import grant_level_waiver, set_mentor_capacity, set_round_post
 
 from ..factories import add_history, add_honour, make_person
 from .conftest import cadre, enrol, fill, term_of
