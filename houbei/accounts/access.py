@@ -48,6 +48,11 @@ class Cap(enum.StrEnum):
     SELECTION_RUN = "selection.run"  # set up and move a cycle, record its stages' data
     SELECTION_DECIDE = "selection.decide"  # the decision body: targets, talks, decisions
     NOTICE_VIEW = "notice.view"  # the school's public notices (公示, 考察预告)
+    ROTATION_VIEW = "rotation.view"  # two-way selection rounds, proposals and assignments
+    ROTATION_RUN = "rotation.run"  # rounds, the matching, moves, confirmation, assignments
+    # One's own part in rotation: one's 意向表 and assignments, and as a mentor or post
+    # holder the candidates for one's posts and one's mentees; scoped to the person.
+    ROTATION_TAKE_PART = "rotation.take_part"
 
 
 _SCHOOL_ROLES = {Role.PERSONNEL, Role.DECISION, Role.MENTOR, Role.STAFF}
@@ -74,6 +79,9 @@ ROLE_CAPS: dict[Role, frozenset[Cap]] = {
             Cap.SELECTION_VIEW,
             Cap.SELECTION_RUN,
             Cap.NOTICE_VIEW,
+            Cap.ROTATION_VIEW,
+            Cap.ROTATION_RUN,
+            Cap.ROTATION_TAKE_PART,
         }
     ),
     Role.DECISION: frozenset(
@@ -91,10 +99,16 @@ ROLE_CAPS: dict[Role, frozenset[Cap]] = {
             Cap.SELECTION_VIEW,
             Cap.SELECTION_DECIDE,
             Cap.NOTICE_VIEW,
+            Cap.ROTATION_VIEW,
+            Cap.ROTATION_TAKE_PART,
         }
     ),
-    Role.MENTOR: frozenset({Cap.HOME, Cap.OWN_FILE, Cap.ORG_VIEW, Cap.VOTE, Cap.NOTICE_VIEW}),
-    Role.STAFF: frozenset({Cap.HOME, Cap.OWN_FILE, Cap.ORG_VIEW, Cap.VOTE, Cap.NOTICE_VIEW}),
+    Role.MENTOR: frozenset(
+        {Cap.HOME, Cap.OWN_FILE, Cap.ORG_VIEW, Cap.VOTE, Cap.NOTICE_VIEW, Cap.ROTATION_TAKE_PART}
+    ),
+    Role.STAFF: frozenset(
+        {Cap.HOME, Cap.OWN_FILE, Cap.ORG_VIEW, Cap.VOTE, Cap.NOTICE_VIEW, Cap.ROTATION_TAKE_PART}
+    ),
     # The district reads its schools' cycles and reserve pools; nothing confidential.
     Role.DISTRICT: frozenset({Cap.HOME, Cap.DISTRICT_VIEW, Cap.API_TOKENS, Cap.SELECTION_VIEW}),
     Role.SYSADMIN: frozenset(
