@@ -14,6 +14,7 @@ urlpatterns = [
     path("organisation/", include("houbei.organisation.urls")),
     path("eligibility/", include("houbei.eligibility.urls")),
     path("selection/", include("houbei.selection.urls")),
+    path("rotation/", include("houbei.rotations.urls")),
     path("ballots/", include("houbei.ballots.urls")),
     path("ratings/", include("houbei.ballots.ratings.urls")),
     path("vote/", include("houbei.ballots.vote_urls")),
