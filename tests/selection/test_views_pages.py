@@ -137,3 +137,15 @@ def test_objections_are_the_schools_own(client, users, walk):
     assert client.get(url).status_code == 403
     assert "匿名反映" not in page(client, reverse("selection:notice", args=[walk.cycle.pk]))
     assert Objection.objects.count() == 1
+
+
+def test_every_staff_role_finds_the_notices_from_the_home_page(client, users):
+    """The 公示 and 考察预告 are for all staff: each school role's home page links to them,
+    the district and the system administrator's do not (they have no school's notices)."""
+    notices = reverse("selection:notices")
+    for role in (Role.PERSONNEL, Role.DECISION, Role.MENTOR, Role.STAFF):
+        body = page(as_user(client, users[role]), reverse("home"))
+        assert f'href="{notices}"' in body, role
+    for role in (Role.DISTRICT, Role.SYSADMIN):
+        body = page(as_user(client, users[role]), reverse("home"))
+        assert f'href="{notices}"' not in body, role
