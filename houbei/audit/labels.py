@@ -69,6 +69,9 @@ ACTION_LABELS: dict[str, Any] = {
     "people.honour.added": _("新增荣誉"),
     "people.honour.updated": _("修改荣誉"),
     "people.honour.removed": _("删除荣誉"),
+    "people.appraisal.added": _("新增年度考核等次"),
+    "people.appraisal.updated": _("修改年度考核等次"),
+    "people.appraisal.removed": _("删除年度考核等次"),
     "people.roster.imported": _("导入名册"),
     "people.roster.exported": _("导出名册"),
     # eligibility

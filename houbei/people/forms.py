@@ -15,10 +15,20 @@ from houbei.accounts.models import Role, User
 from houbei.organisation.models import Post, School
 
 from . import national_id
-from .models import Education, Gender, HonourLevel, Person, PostHistory
+from .models import (
+    EARLIEST_APPRAISAL_YEAR,
+    AnnualAppraisal,
+    AppraisalGrade,
+    Education,
+    Gender,
+    HonourLevel,
+    Person,
+    PostHistory,
+)
 from .validation import (
     PERSON_FIELDS,
     Errors,
+    annual_appraisal_errors,
     honour_errors,
     normalise_person_values,
     person_errors,
@@ -297,6 +307,55 @@ class HonourForm(forms.Form):
                     level=cleaned["level"],
                     year=cleaned["year"],
                     honour_pk=self.honour.pk if self.honour else None,
+                    today=timezone.localdate(),
+                ),
+            )
+        return cleaned
+
+
+class AnnualAppraisalForm(forms.Form):
+    year = forms.IntegerField(
+        label=gettext_lazy("考核年度"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    grade = forms.ChoiceField(label=gettext_lazy("考核等次"), choices=AppraisalGrade.choices)
+    note = forms.CharField(
+        label=gettext_lazy("备注"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("不定等次请注明原因，如：新聘用人员试用期内、病事假累计超过半年。"),
+    )
+
+    def __init__(
+        self, *args: Any, person: Person, appraisal: AnnualAppraisal | None = None, **kwargs: Any
+    ) -> None:
+        if appraisal is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "year": appraisal.year,
+                "grade": appraisal.grade,
+                "note": appraisal.note,
+            }
+        super().__init__(*args, **kwargs)
+        self.person, self.appraisal = person, appraisal
+        self.fields["year"].widget.attrs.update(
+            {"min": EARLIEST_APPRAISAL_YEAR, "max": timezone.localdate().year}
+        )
+        grade_field = self.fields["grade"]
+        assert isinstance(grade_field, forms.ChoiceField)
+        grade_field.choices = [("", _("请选择")), *AppraisalGrade.choices]
+        name_the_fields(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        if not self.errors:
+            cleaned["note"] = cleaned["note"].strip()
+            add_errors(
+                self,
+                annual_appraisal_errors(
+                    person=self.person,
+                    year=cleaned["year"],
+                    grade=cleaned["grade"],
+                    note=cleaned["note"],
+                    appraisal_pk=self.appraisal.pk if self.appraisal else None,
                     today=timezone.localdate(),
                 ),
             )

@@ -1,4 +1,5 @@
-"""The staff registry (SPEC module 1): people, their post history and honours."""
+"""The staff registry (SPEC module 1): people, their post history, honours and annual
+appraisal grades."""
 
 from __future__ import annotations
 
@@ -51,6 +52,33 @@ class HonourLevel(models.IntegerChoices):
     DISTRICT = 2, _("区级")
     CITY = 3, _("市级")
     NATIONAL = 4, _("国家级")
+
+
+# The first year an annual appraisal may be recorded for, as for honours.
+EARLIEST_APPRAISAL_YEAR = 1949
+
+
+class AppraisalGrade(models.TextChoices):
+    """年度考核等次 as a school records them for its staff.
+
+    Teachers and the other staff of a public school are 事业单位工作人员, so their annual
+    appraisal follows 《事业单位人事管理条例》 (第二十二条: 年度考核的结果可以分为优秀、
+    合格、基本合格和不合格等档次) and 《事业单位工作人员考核规定》 (2023), not the civil
+    servants' 优秀、称职、基本称职、不称职 of 《公务员考核规定》. That second scale is the one
+    the plan's own ratings use (SPEC modules 4 and 7: 民主测评, 半学期考察), which is why
+    the two must not be mixed up; neither the plan nor SPEC names a scale for 年度考核,
+    and the demo's 考察材料 already writes "年度考核均为合格以上".
+
+    不定等次 is the fifth outcome the regulation provides: someone who took part but was
+    not graded — a first job at the unit for less than half the year (试用期 included),
+    or sick or personal leave of more than half the year. It is a record, not a grade, so
+    it sorts last and counts as neither good nor bad."""
+
+    EXCELLENT = "excellent", _("优秀")
+    QUALIFIED = "qualified", _("合格")
+    BASICALLY_QUALIFIED = "basic", _("基本合格")
+    UNQUALIFIED = "unqualified", _("不合格")
+    UNGRADED = "ungraded", _("不定等次")
 
 
 class PersonQuerySet(models.QuerySet["Person"]):
@@ -270,3 +298,40 @@ class Honour(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.get_level_display()}{self.title}"
+
+
+class AnnualAppraisal(models.Model):
+    """年度考核: one person's grade for one calendar year (考核年度), as the cadre dossier's
+    历年考核 keeps it; the 考察材料 cites the recent ones (SPEC module 4). One row per person
+    and year: a second grade for the same year is a correction of the first."""
+
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="annual_appraisals",
+        verbose_name=_("教职工"),
+    )
+    year = models.PositiveSmallIntegerField(_("考核年度"))
+    grade = models.CharField(_("考核等次"), max_length=12, choices=AppraisalGrade.choices)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("年度考核")
+        verbose_name_plural = _("年度考核")
+        ordering = ["person", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="annualappraisal_one_per_year"),
+            # The upper bound is "this year", which a constraint cannot say; the service
+            # checks it.
+            models.CheckConstraint(
+                condition=models.Q(year__gte=EARLIEST_APPRAISAL_YEAR),
+                name="annualappraisal_year_from_1949",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(grade__in=AppraisalGrade.values),
+                name="annualappraisal_known_grade",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年度 {self.get_grade_display()}"

@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from houbei.audit import labels as audit_labels
 from houbei.audit.models import AuditEntry
 
-from .models import Education, Establishment, Gender, HonourLevel, PoliticalStatus, PostStatus
+from .models import (
+    AppraisalGrade,
+    Education,
+    Establishment,
+    Gender,
+    HonourLevel,
+    PoliticalStatus,
+    PostStatus,
+)
 from .validation import PERSON_FIELDS, label
 
 ACTION_LABELS: dict[str, Any] = {
@@ -27,6 +35,9 @@ ACTION_LABELS: dict[str, Any] = {
     "people.honour.added": _("添加荣誉"),
     "people.honour.updated": _("修改荣誉"),
     "people.honour.removed": _("删除荣誉"),
+    "people.appraisal.added": _("添加年度考核等次"),
+    "people.appraisal.updated": _("修改年度考核等次"),
+    "people.appraisal.removed": _("删除年度考核等次"),
 }
 
 # Keys of the values recorded for each kind of row; "title" is 职称 on a person but 称号
@@ -49,6 +60,11 @@ _ROW_LABELS: dict[str, dict[str, Any]] = {
         "year": _("年度"),
         "note": _("备注"),
     },
+    "people.appraisal.": {
+        "year": _("考核年度"),
+        "grade": _("考核等次"),
+        "note": _("备注"),
+    },
 }
 _CHOICE_LABELS: dict[str, dict[Any, Any]] = {
     "gender": dict(Gender.choices),
@@ -57,6 +73,7 @@ _CHOICE_LABELS: dict[str, dict[Any, Any]] = {
     "political_status": dict(PoliticalStatus.choices),
     "education": dict(Education.choices),
     "level": dict(HonourLevel.choices),
+    "grade": dict(AppraisalGrade.choices),
 }
 
 
@@ -124,6 +141,10 @@ def _imported(entry: AuditEntry, staff_number: str) -> dict[str, Any] | None:
         extra.append(_("更正任职经历 %(n)d 条") % {"n": len(detail["post_history_updated"])})
     if detail.get("honours_added"):
         extra.append(_("新增荣誉 %(n)d 项") % {"n": len(detail["honours_added"])})
+    if detail.get("appraisals_added"):
+        extra.append(_("新增年度考核 %(n)d 条") % {"n": len(detail["appraisals_added"])})
+    if detail.get("appraisals_updated"):
+        extra.append(_("更正年度考核 %(n)d 条") % {"n": len(detail["appraisals_updated"])})
     return {
         "entry": entry,
         "label": _("名册导入：%(file)s") % {"file": (entry.new or {}).get("file", "")},

@@ -1,10 +1,11 @@
-"""State changes of the staff registry: people, their post history and honours.
+"""State changes of the staff registry: people, their post history, honours and annual
+appraisal grades.
 
 Every function is one atomic change with its audit entry, written in the same transaction.
 The person row is locked first (``select_for_update``), so two edits of one file — or two
 history rows checked for overlap at once — run one after the other.
 
-Audit entries of history rows and honours name the person as their target, so a person's
+Audit entries of history rows, honours and annual appraisals name the person as their target, so a person's
 file shows its whole trail with one indexed query; the row itself is identified by ``row``
 in the old/new values.
 
@@ -12,7 +13,7 @@ A national ID number never reaches the audit trail or the database in the clear:
 person row keeps it encrypted, as a keyed digest and masked; the audit shows the masked
 form only.
 
-Removing a history row or an honour is allowed, because a wrongly entered row is not part
+Removing a history row, an honour or an annual appraisal is allowed, because a wrongly entered row is not part
 of anyone's history; it needs a reason, and the audit entry keeps the removed values. A
 post that was really held is ended (``end_post_history``), not removed."""
 
@@ -31,9 +32,10 @@ from houbei.core.errors import Conflict, ValidationFailed
 from houbei.organisation.models import Post, School
 
 from . import national_id
-from .models import Honour, Person, PostHistory
+from .models import AnnualAppraisal, AppraisalGrade, Honour, Person, PostHistory
 from .validation import (
     PERSON_FIELDS,
+    annual_appraisal_errors,
     honour_errors,
     normalise_person_values,
     person_errors,
@@ -431,3 +433,111 @@ def remove_honour(*, actor: Any, honour: Honour, reason: str) -> None:
         old = _honour_values(row)
         row.delete()
         record(actor=actor, action="people.honour.removed", target=person, old=old, reason=reason)
+
+
+def _appraisal_values(appraisal: AnnualAppraisal) -> dict[str, Any]:
+    return {
+        "row": appraisal.pk,
+        "year": appraisal.year,
+        "grade": appraisal.grade,
+        "note": appraisal.note,
+    }
+
+
+def _lock_appraisal(appraisal: AnnualAppraisal) -> tuple[Person, AnnualAppraisal]:
+    person = _lock(appraisal.person)
+    return person, AnnualAppraisal.objects.get(pk=appraisal.pk, person=person)
+
+
+def _same_year(error: IntegrityError, year: int) -> ValidationFailed:
+    # Only reached when another save of the same year slipped in after our check.
+    return ValidationFailed(
+        {"year": [_("%(year)s年度的考核等次刚被他人登记，请刷新后核对。") % {"year": year}]}
+    )
+
+
+def add_annual_appraisal(
+    *, actor: Any, person: Person, year: int, grade: str, note: str = ""
+) -> AnnualAppraisal:
+    """Record ``person``'s 年度考核等次 for ``year`` (an ``AppraisalGrade`` code).
+
+    ``ValidationFailed`` for an unknown grade, a year outside 1949…this year or before
+    the person started work, or a year that already has a grade (one per person and
+    year: correct it with ``update_annual_appraisal``); ``Conflict`` for an archived
+    person. Audit: ``people.appraisal.added`` on the person."""
+    note = (note or "").strip()
+    try:
+        with transaction.atomic():
+            locked = _lock(person)
+            _refuse_if_archived(locked)
+            errors = annual_appraisal_errors(
+                person=locked, year=year, grade=grade, note=note, today=_today()
+            )
+            if errors:
+                raise ValidationFailed(errors)
+            appraisal = AnnualAppraisal.objects.create(
+                person=locked, year=year, grade=AppraisalGrade(grade), note=note
+            )
+            record(
+                actor=actor,
+                action="people.appraisal.added",
+                target=locked,
+                new=_appraisal_values(appraisal),
+            )
+    except IntegrityError as error:
+        raise _same_year(error, year) from error
+    return appraisal
+
+
+def update_annual_appraisal(
+    *, actor: Any, appraisal: AnnualAppraisal, year: int, grade: str, note: str = ""
+) -> AnnualAppraisal:
+    """Correct an annual appraisal (its year, grade or note); same rules as
+    ``add_annual_appraisal``. Audit: ``people.appraisal.updated`` with the changed values;
+    nothing is written when nothing changed."""
+    note = (note or "").strip()
+    try:
+        with transaction.atomic():
+            person, row = _lock_appraisal(appraisal)
+            _refuse_if_archived(person)
+            errors = annual_appraisal_errors(
+                person=person,
+                year=year,
+                grade=grade,
+                note=note,
+                appraisal_pk=row.pk,
+                today=_today(),
+            )
+            if errors:
+                raise ValidationFailed(errors)
+            before = _appraisal_values(row)
+            row.year, row.grade, row.note = year, AppraisalGrade(grade), note
+            old, new = diff(before, _appraisal_values(row))
+            if not new:
+                return row
+            row.save()
+            record(
+                actor=actor,
+                action="people.appraisal.updated",
+                target=person,
+                old={"row": row.pk, **old},
+                new={"row": row.pk, **new},
+            )
+    except IntegrityError as error:
+        raise _same_year(error, year) from error
+    return row
+
+
+def remove_annual_appraisal(*, actor: Any, appraisal: AnnualAppraisal, reason: str) -> None:
+    """Delete a wrongly entered annual appraisal (a grade really given is corrected, not
+    removed). Requires a reason; the audit entry ``people.appraisal.removed`` keeps its
+    values."""
+    reason = _require_reason(reason, what=_("删除"))
+    with transaction.atomic():
+        person, row = _lock_appraisal(appraisal)
+        _refuse_if_archived(person)
+        old = _appraisal_values(row)
+        row.delete()
+        record(
+            actor=actor, action="people.appraisal.removed", target=person, old=old, reason=reason
+        )

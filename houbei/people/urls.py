@@ -18,4 +18,7 @@ urlpatterns = [
     path("<int:pk>/honours/add/", views.honour_add, name="honour_add"),
     path("<int:pk>/honours/<int:sub>/edit/", views.honour_edit, name="honour_edit"),
     path("<int:pk>/honours/<int:sub>/remove/", views.honour_remove, name="honour_remove"),
+    path("<int:pk>/appraisals/add/", views.appraisal_add, name="appraisal_add"),
+    path("<int:pk>/appraisals/<int:sub>/edit/", views.appraisal_edit, name="appraisal_edit"),
+    path("<int:pk>/appraisals/<int:sub>/remove/", views.appraisal_remove, name="appraisal_remove"),
 ]

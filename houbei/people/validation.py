@@ -20,6 +20,9 @@ from houbei.organisation.models import School
 
 from . import durations, national_id
 from .models import (
+    EARLIEST_APPRAISAL_YEAR,
+    AnnualAppraisal,
+    AppraisalGrade,
     Education,
     Establishment,
     Gender,
@@ -429,5 +432,71 @@ def honour_errors(
             "title",
             _("%(year)s年%(level)s“%(title)s”已登记，请勿重复录入。")
             % {"year": year, "level": HonourLevel(level).label, "title": title},
+        )
+    return errors
+
+
+def annual_appraisal_value_errors(
+    *,
+    year: int | None,
+    grade: str | None,
+    note: str = "",
+    started_work_on: dt.date | None = None,
+    today: dt.date,
+) -> Errors:
+    """An annual appraisal's own values, without the database: a known grade, a year
+    between 1949 and this year and not before the person started work (a dossier's
+    历年考核 may go back before this school, never before the first job). The importer
+    checks whole sheets with this; ``annual_appraisal_errors`` adds the duplicate check."""
+    errors: Errors = {}
+    _check_length(errors, "note", note, _max_length("note", AnnualAppraisal), _("备注"))
+    if not grade:
+        _add(errors, "grade", _("请选择考核等次。"))
+    elif grade not in AppraisalGrade.values:
+        _add(errors, "grade", _("考核等次的取值“%(value)s”无效。") % {"value": grade})
+    if year is None:
+        _add(errors, "year", _("请填写考核年度。"))
+    elif not EARLIEST_APPRAISAL_YEAR <= year <= today.year:
+        _add(
+            errors,
+            "year",
+            _("考核年度（%(year)s）应在%(first)s年至%(last)s年之间。")
+            % {"year": year, "first": EARLIEST_APPRAISAL_YEAR, "last": today.year},
+        )
+    elif started_work_on is not None and year < started_work_on.year:
+        _add(
+            errors,
+            "year",
+            _("考核年度（%(year)s）早于参加工作时间（%(started)s），请检查。")
+            % {"year": year, "started": _fmt(started_work_on)},
+        )
+    return errors
+
+
+def annual_appraisal_errors(
+    *,
+    person: Person,
+    year: int | None,
+    grade: str | None,
+    note: str = "",
+    appraisal_pk: int | None = None,
+    today: dt.date,
+) -> Errors:
+    """An annual appraisal of ``person``: the value rules above, and one grade per year (a
+    second one for the same year is refused, naming the grade already there)."""
+    errors = annual_appraisal_value_errors(
+        year=year, grade=grade, note=note, started_work_on=person.started_work_on, today=today
+    )
+    if errors or year is None:
+        return errors
+    stored = _others(person.annual_appraisals.filter(year=year), appraisal_pk).first()
+    if stored is not None:
+        _add(
+            errors,
+            "year",
+            _(
+                "%(year)s年度的考核等次已登记（%(grade)s），每人每年只有一个等次；如需更正，请修改该条记录。"
+            )
+            % {"year": year, "grade": stored.get_grade_display()},
         )
     return errors

@@ -1,7 +1,8 @@
 """Pages of the staff registry. Each view checks access, parses input with a form, calls
 one service and renders; rows of another school are 404.
 
-The post-history and honour sections of a person's page are edited in place with htmx:
+The post-history, honour and annual-appraisal sections of a person's page are edited in
+place with htmx:
 their forms post to the routes below, which answer an htmx request with the section
 (plus the refreshed audit trail, swapped out of band) and a plain request with a redirect
 or the whole page with its errors, so every action also works without JavaScript."""
@@ -43,6 +44,7 @@ from .filters import (
 )
 from .forms import (
     HONOUR_SUGGESTIONS,
+    AnnualAppraisalForm,
     EndHistoryForm,
     HonourForm,
     PersonForm,
@@ -51,6 +53,7 @@ from .forms import (
     add_errors,
 )
 from .models import (
+    AnnualAppraisal,
     Establishment,
     Gender,
     Honour,
@@ -59,14 +62,17 @@ from .models import (
     PostStatus,
 )
 from .services import (
+    add_annual_appraisal,
     add_honour,
     add_post_history,
     archive_person,
     create_person,
     end_post_history,
+    remove_annual_appraisal,
     remove_honour,
     remove_post_history,
     restore_person,
+    update_annual_appraisal,
     update_honour,
     update_person,
     update_post_history,
@@ -98,6 +104,13 @@ class HistoryLine:
 class HonourLine:
     honour: Honour
     edit_form: HonourForm | None = None
+    remove_form: ReasonForm | None = None
+
+
+@dataclass
+class AppraisalLine:
+    appraisal: AnnualAppraisal
+    edit_form: AnnualAppraisalForm | None = None
     remove_form: ReasonForm | None = None
 
 
@@ -216,8 +229,8 @@ def _person(request: AuthedRequest, pk: int) -> Person:
 
 
 def _file_context(person: Person, today: dt.date) -> dict[str, Any]:
-    """Facts, history with durations and honours: what the detail page and one's own
-    file show. Two queries (history with posts, honours)."""
+    """Facts, history with durations, honours and annual appraisals: what the detail page
+    and one's own file show. Three queries (history with posts, honours, appraisals)."""
     rows = list(person.post_history.select_related("post").order_by("start", "pk"))
     lines = [
         HistoryLine(
@@ -247,6 +260,7 @@ def _file_context(person: Person, today: dt.date) -> dict[str, Any]:
         "history": lines,
         "current_lines": [line for line in lines if line.current],
         "honours": [HonourLine(h) for h in person.honours.order_by("-year", "-level", "pk")],
+        "appraisals": [AppraisalLine(a) for a in person.annual_appraisals.order_by("-year")],
         "totals": totals,
         "honour_suggestions": HONOUR_SUGGESTIONS,
     }
@@ -264,9 +278,11 @@ def _detail_context(
     *,
     editing_row: tuple[int, PostHistoryForm] | None = None,
     editing_honour: tuple[int, HonourForm] | None = None,
+    editing_appraisal: tuple[int, AnnualAppraisalForm] | None = None,
     row_forms: dict[tuple[str, int], Any] | None = None,
     history_form: PostHistoryForm | None = None,
     honour_form: HonourForm | None = None,
+    appraisal_form: AnnualAppraisalForm | None = None,
     reason_form: ReasonForm | None = None,
     notice: str | None = None,
     alert: str | None = None,
@@ -296,6 +312,9 @@ def _detail_context(
             person=person, auto_id="id_history_%s"
         )
         context["honour_form"] = honour_form or HonourForm(person=person, auto_id="id_honour_%s")
+        context["appraisal_form"] = appraisal_form or AnnualAppraisalForm(
+            person=person, auto_id="id_appraisal_%s"
+        )
         failed = row_forms or {}
         line: HistoryLine
         for line in context["history"]:
@@ -314,6 +333,14 @@ def _detail_context(
             )
             if editing_honour and editing_honour[0] == pk:
                 hline.edit_form = editing_honour[1]
+        aline: AppraisalLine
+        for aline in context["appraisals"]:
+            pk = aline.appraisal.pk
+            aline.remove_form = failed.get(("appraisal_remove", pk)) or ReasonForm(
+                label=_("删除原因"), auto_id=f"id_aremove_{pk}_%s"
+            )
+            if editing_appraisal and editing_appraisal[0] == pk:
+                aline.edit_form = editing_appraisal[1]
     if may_edit:
         context["reason_form"] = reason_form or ReasonForm(
             label=_("恢复原因") if person.is_archived else _("归档原因"), auto_id="id_state_%s"
@@ -421,7 +448,7 @@ def person_restore(request: AuthedRequest, pk: int) -> HttpResponse:
     return _state_change(request, pk, restore=True)
 
 
-# --- post history and honours, edited in place -----------------------------------------
+# --- post history, honours and annual appraisals, edited in place ----------------------
 
 
 def _section(
@@ -611,4 +638,82 @@ def honour_remove(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
             return _section(request, person, "honours", changed=True, notice=_("已删除该荣誉。"))
     return _section(
         request, person, "honours", changed=False, row_forms={("honour_remove", honour.pk): form}
+    )
+
+
+def _appraisal(person: Person, sub: int) -> AnnualAppraisal:
+    return get_object_or_404(AnnualAppraisal, pk=sub, person=person)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def appraisal_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = _person(request, pk)
+    form = AnnualAppraisalForm(request.POST, person=person, auto_id="id_appraisal_%s")
+    if form.is_valid():
+        try:
+            add_annual_appraisal(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationFailed as error:
+            add_errors(form, error.errors)
+        except DomainError as error:
+            return _domain_error(request, person, "appraisals", error)
+        else:
+            return _section(
+                request, person, "appraisals", changed=True, notice=_("已添加年度考核等次。")
+            )
+    return _section(request, person, "appraisals", changed=False, appraisal_form=form)
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_http_methods(["GET", "POST"])
+def appraisal_edit(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
+    person = _person(request, pk)
+    appraisal = _appraisal(person, sub)
+    auto_id = f"id_aedit_{appraisal.pk}_%s"
+    editing = appraisal.pk
+    if request.method == "GET":
+        form = AnnualAppraisalForm(person=person, appraisal=appraisal, auto_id=auto_id)
+        return _section(
+            request, person, "appraisals", changed=False, editing_appraisal=(editing, form)
+        )
+    form = AnnualAppraisalForm(request.POST, person=person, appraisal=appraisal, auto_id=auto_id)
+    if form.is_valid():
+        try:
+            update_annual_appraisal(actor=request.user, appraisal=appraisal, **form.cleaned_data)
+        except ValidationFailed as error:
+            add_errors(form, error.errors)
+        except DomainError as error:
+            return _domain_error(request, person, "appraisals", error)
+        else:
+            return _section(
+                request, person, "appraisals", changed=True, notice=_("已保存年度考核等次。")
+            )
+    return _section(request, person, "appraisals", changed=False, editing_appraisal=(editing, form))
+
+
+@requires(Cap.PEOPLE_EDIT)
+@require_POST
+def appraisal_remove(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
+    person = _person(request, pk)
+    appraisal = _appraisal(person, sub)
+    form = ReasonForm(request.POST, label=_("删除原因"), auto_id=f"id_aremove_{appraisal.pk}_%s")
+    if form.is_valid():
+        try:
+            remove_annual_appraisal(
+                actor=request.user, appraisal=appraisal, reason=form.cleaned_data["reason"]
+            )
+        except ValidationFailed as error:
+            add_errors(form, error.errors)
+        except DomainError as error:
+            return _domain_error(request, person, "appraisals", error)
+        else:
+            return _section(
+                request, person, "appraisals", changed=True, notice=_("已删除该年度考核记录。")
+            )
+    return _section(
+        request,
+        person,
+        "appraisals",
+        changed=False,
+        row_forms={("appraisal_remove", appraisal.pk): form},
     )

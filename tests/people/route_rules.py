@@ -2,11 +2,12 @@
 
 Reading the registry is for the personnel office and the decision body; writing is for the
 personnel office; one's own file is for every school role. Another school's person (and
-their history rows and honours) is refused to everyone."""
+their history rows, honours and annual appraisals) is refused to everyone."""
 
 import datetime as dt
 
 from houbei.accounts.models import Role
+from houbei.people.models import AnnualAppraisal, AppraisalGrade
 
 from ..factories import add_history, add_honour
 
@@ -43,6 +44,21 @@ def _foreign_honour(ctx):
     return {"pk": ctx.foreign_person.pk, "sub": add_honour(ctx.foreign_person).pk}
 
 
+def _appraisal(ctx):
+    # Called once per role for the foreign object: one row per person and year.
+    row, _ = AnnualAppraisal.objects.get_or_create(
+        person=ctx.person, year=2023, defaults={"grade": AppraisalGrade.QUALIFIED}
+    )
+    return {"pk": ctx.person.pk, "sub": row.pk}
+
+
+def _foreign_appraisal(ctx):
+    row, _ = AnnualAppraisal.objects.get_or_create(
+        person=ctx.foreign_person, year=2023, defaults={"grade": AppraisalGrade.QUALIFIED}
+    )
+    return {"pk": ctx.foreign_person.pk, "sub": row.pk}
+
+
 def _post(kwargs, foreign):
     return {
         "allowed": WRITERS,
@@ -68,4 +84,7 @@ RULES = {
     "people:honour_add": _post(_person, _foreign),
     "people:honour_edit": _post(_honour, _foreign_honour),
     "people:honour_remove": _post(_honour, _foreign_honour),
+    "people:appraisal_add": _post(_person, _foreign),
+    "people:appraisal_edit": _post(_appraisal, _foreign_appraisal),
+    "people:appraisal_remove": _post(_appraisal, _foreign_appraisal),
 }

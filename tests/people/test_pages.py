@@ -11,7 +11,7 @@ from django.urls import reverse
 from houbei.accounts.models import Role
 from houbei.audit.models import AuditEntry
 from houbei.people import national_id, services
-from houbei.people.models import Honour, Person, PostHistory
+from houbei.people.models import AnnualAppraisal, Honour, Person, PostHistory
 
 from ..factories import add_history, add_honour, make_person, post_of
 from .helpers import last_entry, national_id_for, person_values
@@ -74,9 +74,10 @@ def test_detail_query_count_does_not_grow_with_history(
             code = "class-teacher" if year % 2 else "grade-leader"
             add_history(person, code, D(1990 + year, 9, 1), D(1991 + year, 7, 31))
             add_honour(person, title=f"荣誉{year}", year=2000 + year % 20)
-        with django_assert_num_queries(9) as captured:
-            # session, user, school, person, history+posts, honours, audit, the add
-            # form's posts, and nothing per row
+            AnnualAppraisal.objects.create(person=person, year=1990 + year, grade="qualified")
+        with django_assert_num_queries(10) as captured:
+            # session, user, school, person, history+posts, honours, annual appraisals,
+            # audit, the add form's posts, and nothing per row
             response = client.get(_detail(person))
         assert len(response.context["history"]) == size
         counts.append(len(captured))
