@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -120,21 +121,38 @@ def _fail(request: AuthedRequest, error: DomainError) -> None:
         messages.error(request, message)
 
 
-def _saved(
-    request: AuthedRequest, form: Any, save: Callable[[dict[str, Any]], object], done: str
-) -> bool:
-    """Validate ``form`` and hand its cleaned data to ``save`` (a service call): True,
-    with ``done`` shown, when it went through; False with the errors on the form, each
-    at its field, when the form or the service refused."""
+@dataclass(frozen=True)
+class Saved[T]:
+    """What ``_saved`` did: true when the service went through, with what it returned
+    (``value``, for the page to redirect to); false when the form or the service
+    refused."""
+
+    ok: bool
+    value: T | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def _saved[T](
+    request: AuthedRequest,
+    form: Any,
+    save: Callable[[dict[str, Any]], T],
+    done: str | Callable[[T], str],
+) -> Saved[T]:
+    """Validate ``form`` and hand its cleaned data to ``save`` (a service call): true,
+    with ``done`` shown (a message, or one made from what the service returned), when it
+    went through; false with the errors on the form, each at its field, when the form or
+    the service refused."""
     if not form.is_valid():
-        return False
+        return Saved(False)
     try:
-        save(form.cleaned_data)
+        value = save(form.cleaned_data)
     except DomainError as error:
         forms.show_errors(form, error)
-        return False
-    messages.success(request, done)
-    return True
+        return Saved(False)
+    messages.success(request, done if isinstance(done, str) else done(value))
+    return Saved(True, value)
 
 
 def _form_messages(request: AuthedRequest, form: Any) -> None:
@@ -267,10 +285,11 @@ def cycle_list(request: AuthedRequest) -> HttpResponse:
 def cycle_create(request: AuthedRequest) -> HttpResponse:
     school = school_of(request)
     form = forms.CycleForm(request.POST or None, school=school)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            cycle = services.create_cycle(
+    if request.method == "POST":
+        saved = _saved(
+            request,
+            form,
+            lambda data: services.create_cycle(
                 actor=request.user,
                 school=school,
                 title=data["title"],
@@ -280,12 +299,11 @@ def cycle_create(request: AuthedRequest) -> HttpResponse:
                 lists=[services.ListDraft(level, quota) for level, quota in form.list_drafts()],
                 roll=form.roll,
                 settings=forms.setting_values(form),
-            )
-        except DomainError as error:
-            forms.show_errors(form, error)
-        else:
-            messages.success(request, _("已新建选拔周期“%(t)s”。") % {"t": cycle.title})
-            return redirect("selection:detail", pk=cycle.pk)
+            ),
+            lambda cycle: _("已新建选拔周期“%(t)s”。") % {"t": cycle.title},
+        )
+        if saved.value is not None:
+            return redirect("selection:detail", pk=saved.value.pk)
     return render(
         request,
         "selection/create.html",
@@ -513,20 +531,19 @@ def setup(request: AuthedRequest, pk: int) -> HttpResponse:
 def set_list(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _own_cycle(request, pk)
     form = forms.ListForm(request.POST)
-    if form.is_valid():
-        try:
-            item = services.set_list(
-                actor=request.user,
-                cycle=cycle,
-                level=form.cleaned_data["level"],
-                quota=form.cleaned_data["quota"],
-                name=form.cleaned_data["name"],
-            )
-        except DomainError as error:
-            forms.show_errors(form, error)
-        else:
-            messages.success(request, _("%(n)s：名额%(q)d名。") % {"n": item.name, "q": item.quota})
-            return redirect("selection:preparation", pk=cycle.pk)
+    if _saved(
+        request,
+        form,
+        lambda data: services.set_list(
+            actor=request.user,
+            cycle=cycle,
+            level=data["level"],
+            quota=data["quota"],
+            name=data["name"],
+        ),
+        lambda item: _("%(n)s：名额%(q)d名。") % {"n": item.name, "q": item.quota},
+    ):
+        return redirect("selection:preparation", pk=cycle.pk)
     if cycle.stage != Stage.PREPARATION:
         _form_messages(request, form)
         return redirect("selection:preparation", pk=cycle.pk)
@@ -538,19 +555,15 @@ def set_list(request: AuthedRequest, pk: int) -> HttpResponse:
 def roll_add(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _own_cycle(request, pk)
     form = forms.RollAddForm(request.POST, school=cycle.school)
-    if form.is_valid():
-        try:
-            added = services.add_to_roll(
-                actor=request.user,
-                cycle=cycle,
-                people=form.chosen,
-                basis=form.cleaned_data["basis"],
-            )
-        except DomainError as error:
-            forms.show_errors(form, error)
-        else:
-            messages.success(request, _("已加入%(n)d人（已在名单上的不重复加入）。") % {"n": added})
-            return redirect("selection:preparation", pk=cycle.pk)
+    if _saved(
+        request,
+        form,
+        lambda data: services.add_to_roll(
+            actor=request.user, cycle=cycle, people=form.chosen, basis=data["basis"]
+        ),
+        lambda added: _("已加入%(n)d人（已在名单上的不重复加入）。") % {"n": added},
+    ):
+        return redirect("selection:preparation", pk=cycle.pk)
     if cycle.stage != Stage.PREPARATION:
         _form_messages(request, form)
         return redirect("selection:preparation", pk=cycle.pk)
@@ -563,21 +576,17 @@ def roll_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     """Take people off the roll, all or none, each with the reason."""
     cycle = _own_cycle(request, pk)
     form = forms.RollRemoveForm(request.POST, school=cycle.school)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                for person in form.chosen:
-                    services.remove_from_roll(
-                        actor=request.user,
-                        cycle=cycle,
-                        person=person,
-                        reason=form.cleaned_data["reason"],
-                    )
-        except DomainError as error:
-            forms.show_errors(form, error)
-        else:
-            messages.success(request, _("已移出%(n)d人。") % {"n": len(form.chosen)})
-            return redirect("selection:preparation", pk=cycle.pk)
+
+    def save(data: dict[str, Any]) -> int:
+        with transaction.atomic():
+            for person in form.chosen:
+                services.remove_from_roll(
+                    actor=request.user, cycle=cycle, person=person, reason=data["reason"]
+                )
+        return len(form.chosen)
+
+    if _saved(request, form, save, lambda n: _("已移出%(n)d人。") % {"n": n}):
+        return redirect("selection:preparation", pk=cycle.pk)
     if cycle.stage != Stage.PREPARATION:
         _form_messages(request, form)
         return redirect("selection:preparation", pk=cycle.pk)
@@ -758,22 +767,20 @@ def opinions_page(request: AuthedRequest, pk: int) -> HttpResponse:
 def opinion_record(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _own_cycle(request, pk)
     form = forms.OpinionForm(request.POST, people=pages.eligible_people(cycle))
-    if form.is_valid():
-        person = form.by_pk[form.cleaned_data["person"]]
-        try:
-            opinions.record_opinion(
-                actor=request.user,
-                cycle=cycle,
-                person=person,
-                source=form.cleaned_data["source"],
-                stance=form.cleaned_data["stance"],
-                text=form.cleaned_data["text"],
-            )
-        except DomainError as error:
-            forms.show_errors(form, error)
-        else:
-            messages.success(request, _("已记录对%(n)s的意见。") % {"n": person.name})
-            return redirect("selection:opinions", pk=cycle.pk)
+    if _saved(
+        request,
+        form,
+        lambda data: opinions.record_opinion(
+            actor=request.user,
+            cycle=cycle,
+            person=form.by_pk[data["person"]],
+            source=data["source"],
+            stance=data["stance"],
+            text=data["text"],
+        ),
+        lambda opinion: _("已记录对%(n)s的意见。") % {"n": opinion.person.name},
+    ):
+        return redirect("selection:opinions", pk=cycle.pk)
     if cycle.stage != Stage.OPINIONS:
         _form_messages(request, form)
         return redirect("selection:opinions", pk=cycle.pk)
@@ -1080,20 +1087,20 @@ def appraisal(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
     cycle = _own_cycle(request, pk)
     target = _target(request, cycle, sub)
     form = forms.AppraisalForm(request.POST)
-    if form.is_valid():
-        try:
-            target = inspection.start_appraisal(
-                actor=request.user,
-                target=target,
-                groups=[ratings.GroupDraft(name, k, mode) for name, k, mode in form.groups()],
-            )
-        except DomainError as error:
-            forms.show_errors(form, error)
-        else:
-            messages.success(request, _("已建立民主测评（草稿）。请在测评页设置评议人并开始测评。"))
-            if target.rating_round_id:
-                return redirect("ratings:detail", pk=target.rating_round_id)
-            return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
+    saved = _saved(
+        request,
+        form,
+        lambda data: inspection.start_appraisal(
+            actor=request.user,
+            target=target,
+            groups=[ratings.GroupDraft(name, k, mode) for name, k, mode in form.groups()],
+        ),
+        _("已建立民主测评（草稿）。请在测评页设置评议人并开始测评。"),
+    )
+    if saved.value is not None:
+        if saved.value.rating_round_id:
+            return redirect("ratings:detail", pk=saved.value.rating_round_id)
+        return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
     if cycle.stage != Stage.INSPECTION:
         _form_messages(request, form)
         return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
@@ -1106,18 +1113,13 @@ def report_save(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
     cycle = _own_cycle(request, pk)
     target = _target(request, cycle, sub)
     form = forms.ReportForm(request.POST)
-    if form.is_valid():
-        try:
-            version = inspection.save_report(
-                actor=request.user, target=target, text=form.cleaned_data["text"]
-            )
-        except DomainError as error:
-            forms.show_errors(form, error)
-        else:
-            messages.success(
-                request, _("已保存考察材料第%(n)d版，待签发。") % {"n": version.number}
-            )
-            return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
+    if _saved(
+        request,
+        form,
+        lambda data: inspection.save_report(actor=request.user, target=target, text=data["text"]),
+        lambda version: _("已保存考察材料第%(n)d版，待签发。") % {"n": version.number},
+    ):
+        return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
     if cycle.stage != Stage.INSPECTION:
         _form_messages(request, form)
         return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
@@ -1253,28 +1255,27 @@ def decision_page(request: AuthedRequest, pk: int) -> HttpResponse:
 def meeting_record(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _own_cycle(request, pk)
     form = _meeting_form(cycle, request.POST)
-    if form.is_valid():
+
+    def save(data: dict[str, Any]) -> DecisionMeeting:
         members, votes = form.drafts()
-        try:
-            meeting = decision.record_meeting(
-                actor=request.user,
-                cycle=cycle,
-                held_on=form.cleaned_data["held_on"],
-                members=[
-                    decision.MemberDraft(p, present, leader) for p, present, leader in members
-                ],
-                votes=votes,
-                note=form.cleaned_data["note"],
-            )
-        except DomainError as error:
-            forms.show_errors(form, error)
-        else:
-            outcomes = ", ".join(
-                f"{d.target}：{d.get_outcome_display()}"
-                for d in meeting.decisions.select_related("target__person", "target__cycle_list")
-            )
-            messages.success(request, _("已记录讨论决定。%(o)s") % {"o": outcomes})
-            return redirect("selection:decision", pk=cycle.pk)
+        return decision.record_meeting(
+            actor=request.user,
+            cycle=cycle,
+            held_on=data["held_on"],
+            members=[decision.MemberDraft(p, present, leader) for p, present, leader in members],
+            votes=votes,
+            note=data["note"],
+        )
+
+    def done(meeting: DecisionMeeting) -> str:
+        outcomes = ", ".join(
+            f"{d.target}：{d.get_outcome_display()}"
+            for d in meeting.decisions.select_related("target__person", "target__cycle_list")
+        )
+        return _("已记录讨论决定。%(o)s") % {"o": outcomes}
+
+    if _saved(request, form, save, done):
+        return redirect("selection:decision", pk=cycle.pk)
     if cycle.stage != Stage.DECISION:
         _form_messages(request, form)
         return redirect("selection:decision", pk=cycle.pk)
@@ -1356,25 +1357,24 @@ def objection_create(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _own_cycle(request, pk)
     names = [t for t, _d in decision.passed_targets(cycle)]
     form = forms.ObjectionForm(request.POST, targets=names)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            objection = notice.register_objection(
-                actor=request.user,
-                cycle=cycle,
-                target=form.by_pk[data["target"]],
-                signed=data["signed"],
-                received_on=data["received_on"],
-                content=data["content"],
-                reporter_name=data["reporter_name"],
-                reporter_contact=data["reporter_contact"],
-                evidence=data["evidence"],
-            )
-        except DomainError as error:
-            forms.show_errors(form, error)
-        else:
-            messages.success(request, _("已登记异议，请调查核实后处理。"))
-            return redirect("selection:objection", pk=cycle.pk, sub=objection.pk)
+    saved = _saved(
+        request,
+        form,
+        lambda data: notice.register_objection(
+            actor=request.user,
+            cycle=cycle,
+            target=form.by_pk[data["target"]],
+            signed=data["signed"],
+            received_on=data["received_on"],
+            content=data["content"],
+            reporter_name=data["reporter_name"],
+            reporter_contact=data["reporter_contact"],
+            evidence=data["evidence"],
+        ),
+        _("已登记异议，请调查核实后处理。"),
+    )
+    if saved.value is not None:
+        return redirect("selection:objection", pk=cycle.pk, sub=saved.value.pk)
     if cycle.stage != Stage.NOTICE:
         _form_messages(request, form)
         return redirect("selection:notice", pk=cycle.pk)
