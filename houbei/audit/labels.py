@@ -166,6 +166,8 @@ ACTION_LABELS: dict[str, Any] = {
     "rotations.task.added": _("布置急难险重任务"),
     "rotations.task.outcome_recorded": _("记录任务完成情况"),
     "rotations.task.confirmed": _("带教人员确认任务"),
+    "rotations.document.exported": _("导出轮岗文书"),
+    "rotations.assignments.exported": _("导出轮岗安排"),
 }
 
 

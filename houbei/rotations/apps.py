@@ -6,3 +6,7 @@ class RotationsConfig(AppConfig):
     name = "houbei.rotations"
     label = "rotations"
     verbose_name = _("双向选择与轮岗锻炼")
+
+    def ready(self) -> None:
+        # Registers the ``assignments`` exporter (``houbei export assignments``).
+        from . import exports  # noqa: F401

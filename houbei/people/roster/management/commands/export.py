@@ -10,7 +10,9 @@ ballot-results --school shiba --election ID --format xlsx|docx|json`` writes an
 election's results workbook, its Word 推荐结果汇总表, or the anonymised ballots that
 ``houbei recount`` checks. ``houbei export pool --school shiba --cycle 2021 --format
 json|xlsx`` writes the reserve pool (后备干部名单) of the school's complete cycle of that
-year. The export is audited as a system action."""
+year. ``houbei export assignments --school shiba [--round ID | --term 2026-1] [--status
+active] --format json|xlsx`` writes the school's rotation assignments (轮岗安排). The
+export is audited as a system action."""
 
 from __future__ import annotations
 
@@ -75,6 +77,8 @@ class Command(BaseCommand):
             "--election", help="ballot-results: the election's id (its page is /ballots/ID/)"
         )
         parser.add_argument("--cycle", help="pool: the selection cycle's year, e.g. 2021")
+        parser.add_argument("--round", help="assignments: a two-way selection round's id")
+        parser.add_argument("--term", help="assignments: a term, e.g. 2026-1 (2026学年第一学期)")
         parser.add_argument(
             "--verdict",
             help="eligibility: eligible, flagged, ineligible, incomplete, out_of_scope, "
@@ -96,7 +100,16 @@ class Command(BaseCommand):
         filters: Any
         if options.get("cycle") and options["kind"] != "pool":
             raise CommandError("--cycle 只用于 pool 导出。", returncode=1)
-        if options["kind"] == "ballot-results":
+        if (options.get("round") or options.get("term")) and options["kind"] != "assignments":
+            raise CommandError("--round、--term 只用于 assignments 导出。", returncode=1)
+        if options["kind"] == "assignments":
+            # --status is the assignment's status here (planned, active, completed, ended).
+            if set(params) - {"post_status"} or given or options["full_ids"] or options["election"]:
+                raise CommandError(
+                    "assignments 导出只接受 --round、--term 和 --status。", returncode=1
+                )
+            filters = {o: options.get(o) for o in ("round", "term", "status")}
+        elif options["kind"] == "ballot-results":
             if params or given or options["full_ids"]:
                 raise CommandError("ballot-results 导出只接受 --election。", returncode=1)
             filters = {"election": options.get("election")}
