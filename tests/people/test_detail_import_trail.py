@@ -37,8 +37,9 @@ def test_person_file_shows_the_imports_that_changed_it(
     chen = Person.objects.get(school=school, staff_number="S1")
     xi = Person.objects.get(school=school, staff_number="S2")
 
-    # session, user, school, person, history, honours, audit: the imports add no query
-    with django_assert_num_queries(7):
+    # session, user, school, person, history, honours, annual appraisals, audit: the
+    # imports add no query
+    with django_assert_num_queries(8):
         response = client.get(reverse("people:detail", kwargs={"pk": chen.pk}))
     labels = [item["label"] for item in response.context["audit"]]
     assert labels == ["名册导入：第二次.xlsx", "名册导入：第一次.xlsx"]

@@ -16,7 +16,7 @@ from houbei.core import exports
 from houbei.core.errors import NotAllowed
 from houbei.people import national_id
 from houbei.people.filters import PersonFilters
-from houbei.people.models import PostStatus
+from houbei.people.models import AnnualAppraisal, PostStatus
 from houbei.people.roster.exports import RosterExportRequest, neutralise
 from houbei.people.roster.services import analyse_roster
 from tests.factories import add_history, add_honour, make_person
@@ -126,9 +126,10 @@ def test_export_query_count_does_not_grow_with_rows(
         person = make_person(school, staff_number=f"T{i:02d}")
         add_history(person, "class-teacher", __import__("datetime").date(2012, 9, 1))
         add_honour(person)
-    # people, history with posts, honours; then the audit append: savepoint, head lock,
-    # insert, head update, release
-    with django_assert_num_queries(3 + 5):
+        AnnualAppraisal.objects.create(person=person, year=2023, grade="qualified")
+    # people, history with posts, honours, annual appraisals; then the audit append:
+    # savepoint, head lock, insert, head update, release
+    with django_assert_num_queries(4 + 5):
         exports.run_export("roster", school, actor=users[Role.PERSONNEL], filters=None, fmt="xlsx")
 
 
@@ -149,6 +150,8 @@ def test_exported_workbook_imports_back_unchanged(school, users, tmp_path) -> No
     )
     add_history(person, "class-teacher", dt.date(1976, 9, 1), dt.date(1980, 7, 31))
     add_honour(person, title="优秀党员", year=2019)
+    AnnualAppraisal.objects.create(person=person, year=2019, grade="excellent", note="区优秀党员")
+    AnnualAppraisal.objects.create(person=person, year=2020, grade="ungraded", note="病假超过半年")
     file = exports.run_export(
         "roster", school, actor=users[Role.PERSONNEL], filters=None, fmt="xlsx"
     )

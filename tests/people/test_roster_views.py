@@ -231,7 +231,7 @@ def test_template_has_the_headers_drop_downs_and_no_example_rows(client, personn
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["教职工名册", "任职经历", "荣誉", "填写说明", "选项"]
+    assert workbook.sheetnames == ["教职工名册", "任职经历", "荣誉", "年度考核", "填写说明", "选项"]
     people = workbook["教职工名册"]
     assert [c.value for c in people[1]] == [
         "工号",
@@ -269,6 +269,10 @@ def test_template_has_the_headers_drop_downs_and_no_example_rows(client, personn
         "年度",
         "备注",
     ]
+    appraisals = workbook["年度考核"]
+    assert [c.value for c in appraisals[1]] == ["工号", "姓名", "考核年度", "考核等次", "备注"]
+    (grade_list,) = appraisals.data_validations.dataValidation
+    assert str(grade_list.sqref).startswith("D2")
     lists = {str(dv.sqref)[0]: dv.formula1 for dv in people.data_validations.dataValidation}
     assert set(lists) == {"C", "H", "I", "J", "K", "N"}
     options = workbook["选项"]
@@ -276,6 +280,7 @@ def test_template_has_the_headers_drop_downs_and_no_example_rows(client, personn
     columns = {col[0].value: [c.value for c in col[1:] if c.value] for col in options.iter_cols()}
     assert columns["性别"] == ["男", "女"]
     assert "班主任" in columns["岗位"] and "（副）校级" in columns["岗位"]
+    assert columns["考核等次"] == ["优秀", "合格", "基本合格", "不合格", "不定等次"]
     letter = next(col[0].column_letter for col in options.iter_cols() if col[0].value == "岗位")
     (post_list,) = workbook["任职经历"].data_validations.dataValidation
     assert post_list.formula1.startswith(f"'选项'!${letter}$2")
@@ -305,16 +310,19 @@ def test_filled_template_imports(client, personnel, school) -> None:
         ]
     )
     workbook["任职经历"].append(["T1", "王静", "班主任", dt.date(2012, 9, 1), None, ""])
+    workbook["年度考核"].append(["T1", "王静", 2023, "优秀", ""])
     buffer = io.BytesIO()
     workbook.save(buffer)
     parsed = parse_workbook(io.BytesIO(buffer.getvalue()))
     assert parsed.errors == [] and len(parsed.people) == 1 and len(parsed.history) == 1
+    assert [(a.year, a.grade) for a in parsed.appraisals] == [(2023, "excellent")]
     upload_file(client, buffer.getvalue())
     upload = RosterUpload.objects.get()
     assert upload.status == UploadStatus.READY, upload.message
     client.post(reverse("roster:commit", kwargs={"pk": upload.pk}))
     person = Person.objects.get(school=school, staff_number="T1")
     assert person.post_history.get().post.name == "班主任"
+    assert person.annual_appraisals.get().get_grade_display() == "优秀"
 
 
 def test_export_link_downloads_a_masked_workbook_and_is_audited(client, users, school) -> None:

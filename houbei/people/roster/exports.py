@@ -1,5 +1,5 @@
 """The roster export (kind ``roster``): the people of a filtered list with their post
-history and honours, as .xlsx laid out like the import template, or as JSON.
+history, honours and annual appraisals, as .xlsx laid out like the import template, or as JSON.
 
 An exported workbook imports back unchanged: same headers, same labels. National IDs are
 masked unless the caller asks for them in full and may have them (``Cap.PEOPLE_EXPORT``);
@@ -28,10 +28,10 @@ from houbei.core.exports import CONTENT_TYPES, ExportFile, register
 from houbei.organisation.models import School
 from houbei.people import national_id
 from houbei.people.filters import PersonFilters, apply
-from houbei.people.models import Honour, HonourLevel, Person, PostHistory
+from houbei.people.models import AnnualAppraisal, Honour, HonourLevel, Person, PostHistory
 
 from .cells import looks_like_formula
-from .parse import HISTORY_COLUMNS, HONOUR_COLUMNS, PERSON_COLUMNS
+from .parse import APPRAISAL_COLUMNS, HISTORY_COLUMNS, HONOUR_COLUMNS, PERSON_COLUMNS
 
 # The template's person columns, without 序号.
 PERSON_EXPORT_COLUMNS = tuple(c for c in PERSON_COLUMNS if c.field != "row_number")
@@ -39,6 +39,7 @@ HISTORY_EXPORT_COLUMNS = tuple(
     c for c in HISTORY_COLUMNS if c.field not in ("row_number", "period")
 )
 HONOUR_EXPORT_COLUMNS = tuple(c for c in HONOUR_COLUMNS if c.field != "row_number")
+APPRAISAL_EXPORT_COLUMNS = tuple(c for c in APPRAISAL_COLUMNS if c.field != "row_number")
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,8 @@ def neutralise(value: Any) -> Any:
 
 
 def _people(school: School, filters: PersonFilters) -> list[Person]:
-    """Three queries whatever the number of people: people, their history with posts,
-    their honours."""
+    """Four queries whatever the number of people: people, their history with posts,
+    their honours, their annual appraisals."""
     qs = apply(Person.objects.for_school(school), filters, as_of=timezone.localdate())
     return list(
         qs.prefetch_related(
@@ -71,6 +72,7 @@ def _people(school: School, filters: PersonFilters) -> list[Person]:
                 queryset=PostHistory.objects.select_related("post").order_by("start", "pk"),
             ),
             Prefetch("honours", queryset=Honour.objects.order_by("-year", "pk")),
+            Prefetch("annual_appraisals", queryset=AnnualAppraisal.objects.order_by("year")),
         )
     )
 
@@ -153,6 +155,16 @@ def _xlsx(people: list[Person], full: bool) -> bytes:
         ],
         [12, 10, 24, 10, 8, 30],
     )
+    sheet(
+        _("年度考核"),
+        [str(c.header) for c in APPRAISAL_EXPORT_COLUMNS],
+        [
+            [p.staff_number, p.name, a.year, a.get_grade_display(), a.note]
+            for p in people
+            for a in p.annual_appraisals.all()
+        ],
+        [12, 10, 10, 10, 30],
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -192,6 +204,10 @@ def _json(school: School, people: list[Person], full: bool, filters: dict[str, s
                 "honours": [
                     {"title": h.title, "level": h.level, "year": h.year, "note": h.note}
                     for h in p.honours.all()
+                ],
+                "annual_appraisals": [
+                    {"year": a.year, "grade": a.grade, "note": a.note}
+                    for a in p.annual_appraisals.all()
                 ],
             }
             for p in people

@@ -3,7 +3,7 @@
 Rosters arrive as schools keep them: title rows above the header, merged cells, headers
 in any order and under many names, dates typed every way, blank rows and a footer
 (制表人、合计 …). This module finds the header row of each sheet, decides whether the
-sheet lists people, post history or honours, reads every cell and reports every problem
+sheet lists people, post history, honours or annual appraisals (年度考核), reads every cell and reports every problem
 with its sheet, row number (as Excel shows it), column header and reason.
 
 What the rows *mean* for the school's records (new person, update, unknown post) is
@@ -28,6 +28,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from houbei.people import national_id
 from houbei.people.models import (
+    AppraisalGrade,
     Education,
     Establishment,
     Gender,
@@ -263,6 +264,28 @@ HONOUR_LEVELS = cells.choice_map(
 )
 
 
+APPRAISAL_GRADES = cells.choice_map(
+    {
+        AppraisalGrade.EXCELLENT: ("优秀", "优", "优秀等次"),
+        AppraisalGrade.QUALIFIED: ("合格", "合格等次", "称职"),
+        AppraisalGrade.BASICALLY_QUALIFIED: ("基本合格", "基本称职"),
+        AppraisalGrade.UNQUALIFIED: ("不合格", "不称职"),
+        AppraisalGrade.UNGRADED: (
+            "不定等次",
+            "不确定等次",
+            "不定档次",
+            "不确定档次",
+            "未定等次",
+            "不定级",
+            "只写评语",
+        ),
+    }
+)
+# Older files write the civil servants' words for the same four tiers; they are read as
+# the public-institution grade, and the preview says so (see ``AppraisalGrade``).
+CIVIL_SERVICE_WORDS = {"称职": "合格", "基本称职": "基本合格", "不称职": "不合格"}
+
+
 @dataclass(frozen=True)
 class Column:
     field: str
@@ -437,13 +460,43 @@ HONOUR_COLUMNS: tuple[Column, ...] = (
     PERSON_COLUMNS[-1],
 )
 
+APPRAISAL_COLUMNS: tuple[Column, ...] = (
+    PERSON_COLUMNS[0],
+    PERSON_COLUMNS[1],
+    Column("year", gettext_lazy("考核年度"), ("年度", "年份", "考核年份"), _year),
+    Column(
+        "grade",
+        gettext_lazy("考核等次"),
+        (
+            "等次",
+            "年度考核等次",
+            "考核结果",
+            "年度考核结果",
+            "考核档次",
+            "档次",
+            "年度考核",
+            "考核等级",
+        ),
+        _choice(APPRAISAL_GRADES, "优秀、合格、基本合格、不合格、不定等次"),
+        _labels(*AppraisalGrade.labels),
+    ),
+    Column("note", gettext_lazy("备注"), ("说明",), _text(200)),
+    PERSON_COLUMNS[-1],
+)
+
 # Fields whose absence in a header row rules the sheet out for that kind.
 REQUIRED = {
     "history": ("staff_number", "post"),
     "honours": ("staff_number", "title", "year"),
+    "appraisals": ("staff_number", "year", "grade"),
     "people": ("staff_number", "name"),
 }
-COLUMNS = {"people": PERSON_COLUMNS, "history": HISTORY_COLUMNS, "honours": HONOUR_COLUMNS}
+COLUMNS = {
+    "people": PERSON_COLUMNS,
+    "history": HISTORY_COLUMNS,
+    "honours": HONOUR_COLUMNS,
+    "appraisals": APPRAISAL_COLUMNS,
+}
 # A row whose first filled cell starts with one of these ends the table.
 FOOTER_WORDS = (
     "制表",
@@ -532,14 +585,28 @@ class HonourRow:
     headers: dict[str, str]
 
 
+@dataclass(slots=True)
+class AppraisalRow:
+    sheet: str
+    row: int
+    staff_number: str
+    name: str
+    year: int
+    grade: str  # an AppraisalGrade code
+    note: str
+    headers: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+
+
 @dataclass
 class ParsedRoster:
     people: list[PersonRow] = field(default_factory=list)
     history: list[HistoryRow] = field(default_factory=list)
     honours: list[HonourRow] = field(default_factory=list)
+    appraisals: list[AppraisalRow] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
-    # Sheet title → "people" | "history" | "honours"
+    # Sheet title → "people" | "history" | "honours" | "appraisals"
     sheets: dict[str, str] = field(default_factory=dict)
     # Which person fields the file carries (a column present in every people sheet or not:
     # the union), so the plan knows which fields a re-import may change.
@@ -661,17 +728,17 @@ class Header:
 
 def find_header(rows: Sequence[Sequence[Any]]) -> Header | None:
     """The first of the top rows that carries the required headers of some kind of sheet
-    (people, post history or honours)."""
+    (people, post history, honours or annual appraisals)."""
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         keys = [header_key(v) if isinstance(v, str) else "" for v in row]
         best: tuple[int, str] | None = None
-        for kind in ("history", "honours", "people"):
+        for kind in ("history", "honours", "appraisals", "people"):
             lookup = _LOOKUPS[kind]
             found = {lookup[k].field for k in keys if k in lookup}
             if kind == "history" and "start" not in found and "period" not in found:
                 continue
             # A people sheet may carry a 职务 and a 任职时间 column too; the kind that
-            # recognises the most columns wins, history and honours on a tie.
+            # recognises the most columns wins, history, honours and appraisals on a tie.
             if all(f in found for f in REQUIRED[kind]) and (best is None or len(found) > best[0]):
                 best = (len(found), kind)
         if best is not None:
@@ -757,12 +824,15 @@ def parse_sheets(
                     % {"columns": "、".join(header.unknown)},
                 )
             )
-        reader = {"people": _read_people, "history": _read_history, "honours": _read_honours}[
-            header.kind
-        ]
+        reader = {
+            "people": _read_people,
+            "history": _read_history,
+            "honours": _read_honours,
+            "appraisals": _read_appraisals,
+        }[header.kind]
         count = reader(sheet, header, epoch, result)
         if count == 0:
-            # The template's 任职经历 and 荣誉 sheets are often left empty.
+            # The template's 任职经历, 荣誉 and 年度考核 sheets are often left empty.
             result.notes.append(Problem(sheet.title, None, None, _("表头下面没有数据，已跳过。")))
         data_rows += max(count, 0)
     if not found_any:
@@ -1019,9 +1089,56 @@ def _read_honours(
     return count
 
 
+def _read_appraisals(
+    sheet: SheetData, header: Header, epoch: dt.datetime, result: ParsedRoster
+) -> int:
+    headers = {column.field: text for _i, column, text in header.columns}
+    grade_index = next(i for i, column, _t in header.columns if column.field == "grade")
+    count = 0
+    for number, row in _data_rows(sheet, header, result):
+        count += 1
+        values = _read_cells(sheet, header, number, row, epoch, result)
+        if values is None:
+            continue
+        failed = False
+        for required in ("staff_number", "year", "grade"):
+            if values.get(required) in (None, ""):
+                result.errors.append(
+                    Problem(sheet.title, number, headers[required], _("不能为空。"))
+                )
+                failed = True
+        if failed:
+            continue
+        notes = []
+        written = cells.normalise(cells.text_of(row[grade_index]))
+        if written in CIVIL_SERVICE_WORDS:
+            notes.append(
+                _("%(year)s年度考核等次“%(written)s”按事业单位等次“%(grade)s”记录。")
+                % {
+                    "year": values["year"],
+                    "written": written,
+                    "grade": CIVIL_SERVICE_WORDS[written],
+                }
+            )
+        result.appraisals.append(
+            AppraisalRow(
+                sheet.title,
+                number,
+                values["staff_number"],
+                values.get("name", ""),
+                values["year"],
+                values["grade"],
+                values.get("note", ""),
+                headers,
+                notes,
+            )
+        )
+    return count
+
+
 def _check_duplicates(result: ParsedRoster) -> None:
-    """The same person twice, the same national ID on two people, the same history row or
-    honour twice: each names both rows."""
+    """The same person twice, the same national ID on two people, the same history row,
+    honour or year's appraisal twice: each names both rows."""
     first_row: dict[str, PersonRow] = {}
     first_id: dict[str, PersonRow] = {}
     for person in result.people:
@@ -1088,3 +1205,21 @@ def _check_duplicates(result: ParsedRoster) -> None:
             )
         else:
             seen_honours[key_h] = honour
+    seen_appraisals: dict[tuple[str, int], AppraisalRow] = {}
+    for appraisal in result.appraisals:
+        key_a = (appraisal.staff_number, appraisal.year)
+        earlier_a = seen_appraisals.get(key_a)
+        if earlier_a is not None:
+            result.errors.append(
+                Problem(
+                    appraisal.sheet,
+                    appraisal.row,
+                    appraisal.headers.get("year"),
+                    _(
+                        "与第%(row)s行是同一人同一年度的年度考核；每人每年只有一个考核等次，请只保留一行。"
+                    )
+                    % {"row": earlier_a.row},
+                )
+            )
+        else:
+            seen_appraisals[key_a] = appraisal

@@ -31,7 +31,15 @@ from houbei.audit.services import record
 from houbei.core.errors import Conflict, DomainError
 from houbei.organisation.models import Post, School
 from houbei.people import national_id
-from houbei.people.models import Gender, Honour, HonourLevel, Person, PostHistory
+from houbei.people.models import (
+    AnnualAppraisal,
+    AppraisalGrade,
+    Gender,
+    Honour,
+    HonourLevel,
+    Person,
+    PostHistory,
+)
 from houbei.people.presenters import field_label, show_value
 from houbei.people.validation import (
     EARLIEST_DATE,
@@ -39,11 +47,12 @@ from houbei.people.validation import (
     FUTURE_HORIZON,
     MIN_WORKING_AGE,
     PERSON_FIELDS,
+    annual_appraisal_value_errors,
     person_errors,
 )
 
 from . import files, parse
-from .parse import HistoryRow, HonourRow, ParsedRoster, PersonRow, Problem
+from .parse import AppraisalRow, HistoryRow, HonourRow, ParsedRoster, PersonRow, Problem
 from .postnames import PostMatcher
 
 # Stages a progress reporter hears about, in order.
@@ -104,12 +113,21 @@ class PersonPlan:
     )
     honours_add: list[HonourRow] = field(default_factory=list)
     honours_update: list[tuple[Honour, dict[str, tuple[Any, Any]]]] = field(default_factory=list)
+    appraisals_add: list[AppraisalRow] = field(default_factory=list)
+    appraisals_update: list[tuple[AnnualAppraisal, dict[str, tuple[Any, Any]]]] = field(
+        default_factory=list
+    )
     notes: list[str] = field(default_factory=list)
 
     @property
     def touches_history(self) -> bool:
         return bool(
-            self.history_add or self.history_update or self.honours_add or self.honours_update
+            self.history_add
+            or self.history_update
+            or self.honours_add
+            or self.honours_update
+            or self.appraisals_add
+            or self.appraisals_update
         )
 
 
@@ -131,6 +149,8 @@ class ImportPlan:
             "history_updated": sum(len(p.history_update) for p in self.people),
             "honours_added": sum(len(p.honours_add) for p in self.people),
             "honours_updated": sum(len(p.honours_update) for p in self.people),
+            "appraisals_added": sum(len(p.appraisals_add) for p in self.people),
+            "appraisals_updated": sum(len(p.appraisals_update) for p in self.people),
             "errors": len(self.errors),
             "untouched": self.untouched,
         }
@@ -151,7 +171,7 @@ class RosterUnreadable(DomainError):
 
 
 def _problem(
-    row: PersonRow | HistoryRow | HonourRow, column_field: str | None, message: str
+    row: PersonRow | HistoryRow | HonourRow | AppraisalRow, column_field: str | None, message: str
 ) -> Problem:
     column = row.headers.get(column_field) if column_field else None
     if column_field and column is None:
@@ -171,7 +191,8 @@ def plan_import(
     on the school's people for a commit). Returns every person's plan and every problem.
 
     Blank cells leave a stored value as it is; people the file does not mention are left
-    alone; history rows and honours are added or corrected, never removed."""
+    alone; history rows, honours and annual appraisals are added or corrected, never
+    removed (a year's appraisal in the file corrects the grade stored for that year)."""
     today = today or timezone.localdate()
     errors = list(parsed.errors)
     qs = Person.objects.filter(school=school)
@@ -183,6 +204,7 @@ def plan_import(
 
     plans: dict[str, PersonPlan] = {}
     total = len(parsed.people) + len(parsed.history) + len(parsed.honours)
+    total += len(parsed.appraisals)
     for done, row in enumerate(parsed.people, start=1):
         plans[row.staff_number] = _plan_person(
             row, existing.get(row.staff_number), school, by_digest, today, errors
@@ -191,6 +213,7 @@ def plan_import(
             on_progress(CHECKING, done, total)
 
     mentioned = {r.staff_number for r in parsed.history} | {r.staff_number for r in parsed.honours}
+    mentioned |= {r.staff_number for r in parsed.appraisals}
     for number in sorted(mentioned - plans.keys()):
         person = existing.get(number)
         if person is not None:
@@ -200,6 +223,8 @@ def plan_import(
         _plan_history(parsed.history, plans, ids, matcher, today, errors)
     if parsed.honours:
         _plan_honours(parsed.honours, plans, ids, today, errors)
+    if parsed.appraisals:
+        _plan_appraisals(parsed.appraisals, plans, ids, today, errors)
     on_progress(CHECKING, total, total)
 
     for plan in plans.values():
@@ -381,7 +406,7 @@ def _add_years(day: dt.date, years: int) -> dt.date:
 
 
 def _person_of(
-    item: HistoryRow | HonourRow, plans: dict[str, PersonPlan], errors: list[Problem]
+    item: HistoryRow | HonourRow | AppraisalRow, plans: dict[str, PersonPlan], errors: list[Problem]
 ) -> PersonPlan | None:
     plan = plans.get(item.staff_number)
     if plan is None:
@@ -532,6 +557,48 @@ def _plan_honours(
             plan.honours_update.append((same, {"note": (same.note, item.note)}))
 
 
+def _plan_appraisals(
+    rows: list[AppraisalRow],
+    plans: dict[str, PersonPlan],
+    person_ids: list[int],
+    today: dt.date,
+    errors: list[Problem],
+) -> None:
+    """Each row against the registry's rules (``validation.annual_appraisal_value_errors``,
+    on plain values: one query for the whole sheet, not one per row) and against the grade
+    stored for that person and year: none → added; another grade or note → corrected."""
+    stored = {
+        (a.person_id, a.year): a for a in AnnualAppraisal.objects.filter(person_id__in=person_ids)
+    }
+    for item in rows:
+        plan = _person_of(item, plans, errors)
+        if plan is None:
+            continue
+        started = plan.values.get("started_work_on") or (
+            plan.person.started_work_on if plan.person else None
+        )
+        rule_errors = annual_appraisal_value_errors(
+            year=item.year, grade=item.grade, note=item.note, started_work_on=started, today=today
+        )
+        if rule_errors:
+            for name, messages in rule_errors.items():
+                errors.extend(_problem(item, name, message) for message in messages)
+            continue
+        plan.notes.extend(item.notes)
+        same = stored.get((plan.person.pk, item.year)) if plan.person else None
+        if same is None:
+            plan.appraisals_add.append(item)
+            continue
+        changes: dict[str, tuple[Any, Any]] = {}
+        if same.grade != item.grade:
+            changes["grade"] = (same.grade, str(item.grade))
+        # A blank note keeps the stored one, as a blank cell does everywhere.
+        if item.note and item.note != same.note:
+            changes["note"] = (same.note, item.note)
+        if changes:
+            plan.appraisals_update.append((same, changes))
+
+
 # ---------------------------------------------------------------------------------------
 # What the preview shows
 
@@ -580,6 +647,23 @@ def preview_data(plan: ImportPlan, *, filename: str, sha256: str, school: School
         for stored, change in item.honours_update:
             history.append(
                 _("更新荣誉备注：") + f"{stored.year} {stored.title}：{change['note'][1]}"
+            )
+        for appraisal in item.appraisals_add:
+            history.append(
+                _("新增年度考核：")
+                + _("%(year)s年度 %(grade)s")
+                % {"year": appraisal.year, "grade": AppraisalGrade(appraisal.grade).label}
+            )
+        for graded, change in item.appraisals_update:
+            parts = [
+                f"{field_label(k, 'people.appraisal.updated')} {_show(k, old)} → {_show(k, new)}"
+                for k, (old, new) in change.items()
+            ]
+            history.append(
+                _("更正年度考核：")
+                + _("%(year)s年度") % {"year": graded.year}
+                + "："
+                + "；".join(parts)
             )
         people.append(
             {
@@ -746,7 +830,9 @@ def _write(
     created = [p for p in plan.people if p.action == CREATED]
     updated = [p for p in plan.people if p.action == UPDATED]
     total = len(created) + len(updated)
-    total += sum(len(p.history_add) + len(p.honours_add) for p in plan.people)
+    total += sum(
+        len(p.history_add) + len(p.honours_add) + len(p.appraisals_add) for p in plan.people
+    )
     done = 0
     on_progress(WRITING, done, total)
 
@@ -836,6 +922,28 @@ def _write(
     if honour_updates:
         Honour.objects.bulk_update(honour_updates, ["note"], batch_size=WRITE_BATCH)
 
+    appraisals = [
+        AnnualAppraisal(
+            person=item.person, year=row.year, grade=AppraisalGrade(row.grade), note=row.note
+        )
+        for item in plan.people
+        for row in item.appraisals_add
+    ]
+    for batch in _batches(appraisals):
+        _insert(AnnualAppraisal, batch)
+        done += len(batch)
+        on_progress(WRITING, done, total)
+    appraisal_updates: list[AnnualAppraisal] = []
+    for item in plan.people:
+        for stored_appraisal, change in item.appraisals_update:
+            for name, (_old, new) in change.items():
+                setattr(stored_appraisal, name, new)
+            appraisal_updates.append(stored_appraisal)
+    if appraisal_updates:
+        AnnualAppraisal.objects.bulk_update(
+            appraisal_updates, ["grade", "note"], batch_size=WRITE_BATCH
+        )
+
     counts = plan.counts()
     counts.pop("errors", None)
     changed = [p.staff_number for p in created + updated]
@@ -893,5 +1001,18 @@ def _audit_detail(item: PersonPlan) -> dict[str, Any]:
         detail["honours_updated"] = [
             {"row": stored.pk, "note": {"old": change["note"][0], "new": change["note"][1]}}
             for stored, change in item.honours_update
+        ]
+    if item.appraisals_add:
+        detail["appraisals_added"] = [
+            {"year": a.year, "grade": str(a.grade), "note": a.note} for a in item.appraisals_add
+        ]
+    if item.appraisals_update:
+        detail["appraisals_updated"] = [
+            {
+                "row": entry.pk,
+                "year": entry.year,
+                **{k: {"old": old, "new": new} for k, (old, new) in change.items()},
+            }
+            for entry, change in item.appraisals_update
         ]
     return detail

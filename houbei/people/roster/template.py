@@ -1,6 +1,6 @@
 """The import template: a workbook a personnel office fills in and uploads.
 
-Three data sheets (教职工名册, 任职经历, 荣誉) with the importer's headers, drop-downs for
+Four data sheets (教职工名册, 任职经历, 荣誉, 年度考核) with the importer's headers, drop-downs for
 every choice column (the post drop-down lists the school's own posts), text format for
 staff numbers, ID numbers and phones (so Excel keeps leading zeros and all 18 digits),
 date format for dates, and a 填写说明 sheet. No example rows: an example left in by
@@ -21,7 +21,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from houbei.organisation.models import Post, School
 
-from .exports import HISTORY_EXPORT_COLUMNS, HONOUR_EXPORT_COLUMNS, PERSON_EXPORT_COLUMNS
+from .exports import (
+    APPRAISAL_EXPORT_COLUMNS,
+    HISTORY_EXPORT_COLUMNS,
+    HONOUR_EXPORT_COLUMNS,
+    PERSON_EXPORT_COLUMNS,
+)
 from .parse import Column
 
 # Rows prepared with formats and drop-downs; Excel extends them as people type.
@@ -35,7 +40,17 @@ DATE_FIELDS = {
     "start",
     "end",
 }
-REQUIRED_FIELDS = {"staff_number", "name", "gender", "post", "start", "title", "level", "year"}
+REQUIRED_FIELDS = {
+    "staff_number",
+    "name",
+    "gender",
+    "post",
+    "start",
+    "title",
+    "level",
+    "year",
+    "grade",
+}
 _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 _REQUIRED_FILL = PatternFill("solid", fgColor="F8D7A8")
 
@@ -64,9 +79,12 @@ def _instructions() -> list[str]:
         _(
             "8. “荣誉”每项一行：级别为校级、区级、市级或国家级，年度填四位年份。已登记的同名、同级别、同年度荣誉不会重复添加。"
         ),
-        _("9. 可以在表头上方保留标题行，表尾可以有制表人、审核人等说明；表头的列顺序可以调整。"),
         _(
-            "10. 上传后系统先给出预览（新增、更新、不变及每处错误的位置），确认无误后才会导入；导入要么全部成功，要么不写入任何数据。"
+            "9. “年度考核”每人每年一行：考核年度填四位年份，考核等次为优秀、合格、基本合格、不合格或不定等次（新聘用人员试用期内、病事假累计超过半年等不确定等次的，请在备注中注明原因）。每人每年只有一个等次：已登记年度的等次与文件不同时，按文件更正。"
+        ),
+        _("10. 可以在表头上方保留标题行，表尾可以有制表人、审核人等说明；表头的列顺序可以调整。"),
+        _(
+            "11. 上传后系统先给出预览（新增、更新、不变及每处错误的位置），确认无误后才会导入；导入要么全部成功，要么不写入任何数据。"
         ),
         "",
         _("可选值"),
@@ -76,6 +94,7 @@ def _instructions() -> list[str]:
         _("政治面貌：中共党员、中共预备党员、共青团员、群众、民主党派"),
         _("学历：博士研究生、硕士研究生、大学本科、大学专科、其他"),
         _("身心健康：是、否（填写时请同时填写健康确认日期）"),
+        _("考核等次：优秀、合格、基本合格、不合格、不定等次"),
     ]
 
 
@@ -123,6 +142,7 @@ def build_template(school: School) -> bytes:
     people.title = _("教职工名册")
     history = workbook.create_sheet(_("任职经历"))
     honours = workbook.create_sheet(_("荣誉"))
+    appraisals = workbook.create_sheet(_("年度考核"))
     notes = workbook.create_sheet(_("填写说明"))
     options = workbook.create_sheet(_("选项"))
     options.sheet_state = "hidden"
@@ -130,7 +150,11 @@ def build_template(school: School) -> bytes:
     # Every list lives on the hidden sheet: Excel limits an inline list to 255 characters,
     # which a school's post names may exceed.
     lists: dict[str, str] = {}
-    choice_columns = [c for c in (*PERSON_EXPORT_COLUMNS, *HONOUR_EXPORT_COLUMNS) if c.choices]
+    choice_columns = [
+        c
+        for c in (*PERSON_EXPORT_COLUMNS, *HONOUR_EXPORT_COLUMNS, *APPRAISAL_EXPORT_COLUMNS)
+        if c.choices
+    ]
     post_names = list(Post.objects.for_school(school).active().values_list("name", flat=True))
     sheet = quote_sheetname(options.title)
     column_index = 0
@@ -151,6 +175,7 @@ def build_template(school: School) -> bytes:
     _data_sheet(people, PERSON_EXPORT_COLUMNS, lists)
     _data_sheet(history, HISTORY_EXPORT_COLUMNS, lists)
     _data_sheet(honours, HONOUR_EXPORT_COLUMNS, lists)
+    _data_sheet(appraisals, APPRAISAL_EXPORT_COLUMNS, lists)
 
     notes.column_dimensions["A"].width = 120
     for index, line in enumerate(_instructions(), start=1):

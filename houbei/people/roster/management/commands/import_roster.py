@@ -30,6 +30,8 @@ COUNT_LABELS = (
     ("history_updated", "更新任职经历"),
     ("honours_added", "新增荣誉"),
     ("honours_updated", "更新荣誉"),
+    ("appraisals_added", "新增年度考核"),
+    ("appraisals_updated", "更正年度考核"),
     ("untouched", "文件中未列出（不受影响）"),
 )
 
