@@ -36,6 +36,7 @@ from houbei.people.models import Person
 from houbei.people.services import add_honour, add_post_history, archive_person, create_person
 
 from . import plan
+from .appraisals import add_appraisals
 from .elections import add_elections
 from .selection import add_cycles, summary
 
@@ -296,6 +297,7 @@ def build_demo(
         progress(f"{SCHOOL_NAME}：{len(main_staff)} 名教职工及其任职经历、荣誉 …")
         people, rows, honours = _add_staff(school, main_staff, by_key)
         _set_default_mentors(school, people)
+        add_appraisals(main_staff, people)
         progress(f"{SECOND_NAME}：{len(second_staff)} 名教职工 …")
         _second, rows2, honours2 = _add_staff(second, second_staff, {})
         progress("选拔条件 …")
