@@ -18,6 +18,7 @@ NAV_ITEMS: list[tuple[str, Any, Cap]] = [
     ("roster:import", _("名册导入"), Cap.PEOPLE_IMPORT),
     ("eligibility:list", _("选拔条件"), Cap.ELIGIBILITY_VIEW),
     ("selection:list", _("选拔周期"), Cap.SELECTION_VIEW),
+    ("rotations:rounds", _("轮岗锻炼"), Cap.ROTATION_VIEW),
     ("ballots:list", _("投票"), Cap.BALLOTS_VIEW),
     ("ratings:list", _("民主测评"), Cap.BALLOTS_VIEW),
     ("vote:mine", _("我的投票"), Cap.VOTE),

@@ -1,0 +1,498 @@
+"""What the personnel office's rotation pages read: a round's board (its life cycle, the
+posts offered with their seats, mentors, exemptions and the post side's answers, the
+mentors' numbers, the waivers, who of the reserve cadres has filled the 意向表), the
+proposal under review (every placement with its explanation, who is unplaced or left out
+and why, the fill of each post and mentor), the assignments with their filters, and who
+rotated through each post. Each read is a fixed number of queries, whatever the size of
+the school or the round.
+
+Reads only; every write is a service of this package."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from houbei.organisation.models import Post, School, Term
+from houbei.people.models import Person
+
+from .instance import RoundInstance
+from .intentions import reserve_cadres
+from .models import (
+    LIVE_STATUSES,
+    Assignment,
+    AssignmentMentor,
+    AssignmentQuerySet,
+    AssignmentStatus,
+    Intention,
+    IntentionChoice,
+    LevelWaiver,
+    MatchingRun,
+    Placement,
+    PostPreference,
+    Round,
+    RoundMentor,
+    RoundPost,
+    RoundStatus,
+)
+from .proposal import ProposalReview, instance_of, review_proposal
+
+LIFE_CYCLE = (
+    RoundStatus.OPEN,
+    RoundStatus.CLOSED,
+    RoundStatus.MATCHED,
+    RoundStatus.ADJUSTED,
+    RoundStatus.CONFIRMED,
+)
+SETTING_UP = (RoundStatus.OPEN, RoundStatus.CLOSED)
+REVIEWING = (RoundStatus.MATCHED, RoundStatus.ADJUSTED)
+
+
+class _Count(Subquery):
+    """The number of rows of a correlated queryset, as a column of the outer query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _n)"
+    output_field = IntegerField()
+
+
+def _n(qs: QuerySet[Any]) -> _Count:
+    return _Count(qs.order_by().values("pk"))
+
+
+def round_queryset(school: School) -> QuerySet[Round]:
+    return Round.objects.for_school(school).select_related(
+        "school", "start_term__school_year", "created_by", "confirmed_by"
+    )
+
+
+def rounds_of(school: School) -> list[Round]:
+    """The school's rounds, newest term first, with their counts (one query)."""
+    here = OuterRef("pk")
+    return list(
+        round_queryset(school)
+        .annotate(
+            n_posts=_n(RoundPost.objects.filter(round=here)),
+            n_intentions=_n(Intention.objects.live().filter(round=here)),
+            n_assignments=_n(Assignment.objects.filter(round=here)),
+        )
+        .order_by("-start_term__start", "-pk")
+    )
+
+
+# --- The round's board -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    status: str
+    label: str
+    state: str  # done, current, upcoming, skipped
+
+
+def steps_of(round_: Round, *, adjusted: bool) -> list[Step]:
+    """填报意向 → 意向已截止 → 已生成匹配方案 → 方案已调整 → 已确认, with where the round
+    is. A proposal confirmed without a move (``adjusted`` False) skipped 方案已调整."""
+    here = LIFE_CYCLE.index(RoundStatus(round_.status))
+    steps = []
+    for i, status in enumerate(LIFE_CYCLE):
+        if i < here:
+            state = "done"
+        elif i == here:
+            state = "current"
+        else:
+            state = "upcoming"
+        if status == RoundStatus.ADJUSTED and state == "done" and not adjusted:
+            state = "skipped"
+        steps.append(Step(status, str(status.label), state))
+    return steps
+
+
+@dataclass
+class OfferRow:
+    offer: RoundPost
+    mentors: list[Person]
+    listed: int
+    ranked: int
+    declined: int
+    taken: int  # seats that rotations of other rounds take in the start term
+
+    @property
+    def answered(self) -> bool:
+        return self.offer.ranked_at is not None
+
+
+@dataclass
+class MentorRow:
+    person: Person
+    posts: list[str]
+    capacity: int
+    is_set: bool
+    taken: int  # mentees from rotations of other rounds in the start term
+
+
+@dataclass
+class CadreRow:
+    person: Person
+    intention: Intention | None
+    in_pool: bool = True
+
+    @property
+    def state(self) -> str:
+        if self.intention is None:
+            return "missing"
+        return "withdrawn" if self.intention.withdrawn_at is not None else "filled"
+
+
+@dataclass
+class RoundBoard:
+    round: Round
+    steps: list[Step]
+    offers: list[OfferRow]
+    not_offered: list[Post]
+    mentors: list[MentorRow]
+    waivers: list[LevelWaiver]
+    revoked: list[LevelWaiver]
+    cadres: list[CadreRow]
+    strangers: list[CadreRow]  # forms of people not (or no longer) reserve cadres
+    runs: list[MatchingRun]
+    live_run: MatchingRun | None
+
+    @property
+    def eligible(self) -> int:
+        return len(self.cadres)
+
+    @property
+    def filled(self) -> int:
+        return sum(1 for c in self.cadres if c.state == "filled")
+
+    @property
+    def missing(self) -> list[CadreRow]:
+        return [c for c in self.cadres if c.state != "filled"]
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for o in self.offers if o.answered)
+
+    @property
+    def seats(self) -> int:
+        return sum(o.offer.capacity for o in self.offers)
+
+    @property
+    def discarded(self) -> list[MatchingRun]:
+        return [r for r in self.runs if r.discarded_at is not None]
+
+
+def _running_elsewhere(round_: Round) -> QuerySet[Assignment]:
+    term = round_.start_term
+    return (
+        Assignment.objects.filter(school=round_.school)
+        .exclude(round=round_)
+        .overlapping(term.start, term.end)
+    )
+
+
+def round_board(round_: Round) -> RoundBoard:
+    """Everything the round's page shows, in a fixed number of queries."""
+    here = OuterRef("pk")
+    offers = list(
+        RoundPost.objects.filter(round=round_)
+        .select_related("post", "ranked_by_person")
+        .prefetch_related(Prefetch("mentors", queryset=Person.objects.order_by("staff_number")))
+        .annotate(
+            n_listed=_n(
+                IntentionChoice.objects.filter(
+                    round_post=here, intention__withdrawn_at__isnull=True
+                )
+            ),
+            n_ranked=_n(PostPreference.objects.filter(round_post=here, declined=False)),
+            n_declined=_n(PostPreference.objects.filter(round_post=here, declined=True)),
+        )
+    )
+    running = _running_elsewhere(round_)
+    taken_seats = dict(
+        running.values("post_id").annotate(n=Count("pk")).values_list("post_id", "n")
+    )
+    taken_mentees = dict(
+        AssignmentMentor.objects.active()
+        .filter(assignment__in=running.values("pk"))
+        .values("person_id")
+        .annotate(n=Count("pk"))
+        .values_list("person_id", "n")
+    )
+    offered = {o.post_id for o in offers}
+    not_offered = [
+        p
+        for p in Post.objects.for_school(round_.school).active().filter(is_rotation_post=True)
+        if p.pk not in offered
+    ]
+    rows = []
+    mentor_posts: dict[int, list[str]] = defaultdict(list)
+    mentor_people: dict[int, Person] = {}
+    for offer in offers:
+        mentors = list(offer.mentors.all())
+        for m in mentors:
+            mentor_posts[m.pk].append(offer.post.name)
+            mentor_people[m.pk] = m
+        rows.append(
+            OfferRow(
+                offer, mentors, offer.n_listed, offer.n_ranked, offer.n_declined,  # type: ignore[attr-defined]
+                taken_seats.get(offer.post_id, 0),
+            )
+        )  # fmt: skip
+    limits = {
+        lim.person_id: lim
+        for lim in RoundMentor.objects.filter(round=round_).select_related("person")
+    }
+    for lim in limits.values():
+        mentor_people.setdefault(lim.person_id, lim.person)
+    mentor_rows = [
+        MentorRow(
+            person,
+            mentor_posts.get(pk, []),
+            limits[pk].capacity if pk in limits else round_.default_mentor_capacity,
+            pk in limits,
+            taken_mentees.get(pk, 0),
+        )
+        for pk, person in sorted(mentor_people.items(), key=lambda kv: kv[1].staff_number)
+    ]
+    waivers = list(
+        LevelWaiver.objects.filter(round=round_)
+        .select_related("person", "post", "granted_by", "revoked_by")
+        .order_by("person__staff_number", "post__sort_order", "pk")
+    )
+    intentions = {
+        i.person_id: i
+        for i in Intention.objects.filter(round=round_)
+        .select_related("person", "submitted_by")
+        .prefetch_related(
+            Prefetch(
+                "choices",
+                queryset=IntentionChoice.objects.select_related(
+                    "round_post__post", "mentor"
+                ).order_by("rank", "pk"),
+            )
+        )
+    }
+    pool = list(reserve_cadres(round_))
+    in_pool = {p.pk for p in pool}
+    cadres = [CadreRow(p, intentions.get(p.pk)) for p in pool]
+    strangers = sorted(
+        (CadreRow(i.person, i, in_pool=False) for i in intentions.values() if i.person_id not in in_pool),
+        key=lambda row: row.person.staff_number,
+    )  # fmt: skip
+    runs: list[MatchingRun] = list(
+        MatchingRun.objects.filter(round=round_)
+        .select_related("run_by", "discarded_by")
+        .annotate(
+            n_lines=_n(Placement.objects.filter(run=OuterRef("pk"))),
+            n_placed=_n(Placement.objects.filter(run=OuterRef("pk"), round_post__isnull=False)),
+            n_excluded=_n(Placement.objects.filter(run=OuterRef("pk"), excluded=True)),
+            n_moved=_n(Placement.objects.filter(run=OuterRef("pk"), moved_at__isnull=False)),
+        )
+        .order_by("pk")
+    )
+    live = next((r for r in runs if r.discarded_at is None), None)
+    return RoundBoard(
+        round=round_, steps=steps_of(round_, adjusted=bool(live and live.n_moved)),  # type: ignore[attr-defined]
+        offers=rows, not_offered=not_offered,
+        mentors=mentor_rows, waivers=[w for w in waivers if w.revoked_at is None],
+        revoked=[w for w in waivers if w.revoked_at is not None], cadres=cadres,
+        strangers=strangers, runs=runs, live_run=live,
+    )  # fmt: skip
+
+
+# --- The proposal --------------------------------------------------------------------------
+
+
+@dataclass
+class PlacementRow:
+    placement: Placement
+    summary: str
+    reasons: list[str]
+
+    @property
+    def moved(self) -> bool:
+        return self.placement.moved_at is not None
+
+    @property
+    def changed(self) -> bool:
+        """A move that changed the post or the mentor (not only the length)."""
+        p = self.placement
+        return p.round_post_id != p.proposed_post_id or p.mentor_id != p.proposed_mentor_id
+
+
+@dataclass
+class Fill:
+    """One post's or mentor's seats in the proposal as it stands."""
+
+    name: str
+    capacity: int | None  # left for this round (None: not a mentor of the round)
+    taken: int  # by rotations of other rounds in the start term
+    people: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.people)
+
+    @property
+    def over(self) -> bool:
+        return self.capacity is not None and self.count > self.capacity
+
+    @property
+    def free(self) -> int:
+        return max(0, (self.capacity or 0) - self.count)
+
+
+@dataclass
+class Proposal:
+    run: MatchingRun
+    instance: RoundInstance
+    placed: list[PlacementRow]
+    unplaced: list[PlacementRow]
+    excluded: list[PlacementRow]
+    posts: list[Fill]
+    mentors: list[Fill]
+    review: ProposalReview
+
+    @property
+    def total(self) -> int:
+        return len(self.placed) + len(self.unplaced) + len(self.excluded)
+
+    @property
+    def first_choice(self) -> int:
+        return sum(1 for r in self.placed if r.placement.choice == 1)
+
+    @property
+    def moved(self) -> int:
+        return sum(1 for r in self.placed + self.unplaced if r.moved)
+
+
+def placements_of(run: MatchingRun) -> list[Placement]:
+    return list(
+        run.placements.select_related(
+            "person", "round_post__post", "mentor", "proposed_post__post", "proposed_mentor",
+            "moved_by",
+        ).order_by("position")
+    )  # fmt: skip
+
+
+def placement_row(p: Placement) -> PlacementRow:
+    lines = [str(x) for x in p.explanation]
+    if p.excluded:
+        return PlacementRow(p, _("未参加本轮匹配"), lines)
+    return PlacementRow(p, lines[0] if lines else "", lines[1:])
+
+
+def proposal_of(round_: Round, run: MatchingRun) -> Proposal:
+    """The live proposal as it stands (after moves), judged on the data it was computed
+    from; a fixed number of queries."""
+    inst = instance_of(run)
+    rows = [placement_row(p) for p in placements_of(run)]
+    names = inst.names
+    by_post: dict[int, list[str]] = defaultdict(list)
+    by_mentor: dict[int, list[str]] = defaultdict(list)
+    for r in rows:
+        p = r.placement
+        if p.round_post is not None:
+            by_post[p.round_post.post_id].append(p.person.name)
+        if p.mentor_id is not None:
+            by_mentor[p.mentor_id].append(p.person.name)
+    posts = [
+        Fill(names.post(post.id), post.capacity, inst.taken_seats.get(post.id, 0), by_post[post.id])
+        for post in inst.posts
+    ]
+    known = {m.id for m in inst.mentors}
+    mentors = [
+        Fill(names.person(m.id), m.capacity, inst.taken_mentees.get(m.id, 0), by_mentor[m.id])
+        for m in inst.mentors
+    ]
+    people = {r.placement.mentor_id: r.placement.mentor for r in rows if r.placement.mentor}
+    mentors += [
+        Fill(people[pk].name, None, 0, by_mentor[pk])  # type: ignore[union-attr]
+        for pk in sorted(set(by_mentor) - known)
+    ]
+    return Proposal(
+        run=run,
+        instance=inst,
+        placed=[r for r in rows if not r.placement.excluded and r.placement.round_post_id],
+        unplaced=[r for r in rows if not r.placement.excluded and not r.placement.round_post_id],
+        excluded=[r for r in rows if r.placement.excluded],
+        posts=posts,
+        mentors=mentors,
+        review=review_proposal(round_),
+    )
+
+
+# --- Assignments ---------------------------------------------------------------------------
+
+
+def assignment_queryset(school: School) -> AssignmentQuerySet:
+    return (
+        Assignment.objects.for_school(school)
+        .select_related(
+            "person", "post", "round", "start_term__school_year", "end_term__school_year"
+        )
+        .prefetch_related(
+            Prefetch(
+                "mentor_links",
+                queryset=AssignmentMentor.objects.active().select_related("person"),
+                to_attr="active_mentors",
+            )
+        )
+    )
+
+
+def filter_assignments(
+    qs: AssignmentQuerySet,
+    *,
+    round_: int | None = None,
+    term: Term | None = None,
+    status: str = "",
+    post: int | None = None,
+) -> AssignmentQuerySet:
+    """``term``: rotations with a day in the term (a year's rotation is in both terms)."""
+    if round_:
+        qs = qs.filter(round_id=round_)
+    if term is not None:
+        qs = qs.overlapping(term.start, term.end)
+    if status:
+        qs = qs.filter(status=status)
+    if post:
+        qs = qs.filter(post_id=post)
+    return qs.order_by("-start_date", "person__staff_number", "pk")
+
+
+def status_counts(qs: QuerySet[Assignment]) -> dict[str, int]:
+    counts = dict(qs.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    return {s: counts.get(s, 0) for s in AssignmentStatus.values}
+
+
+# --- Posts -----------------------------------------------------------------------------------
+
+
+@dataclass
+class PostRow:
+    post: Post
+    rotated: int  # rotations with days (planned ones included)
+    live: int  # planned or running now
+
+
+def post_rows(school: School) -> list[PostRow]:
+    """The school's rotation posts (and any other post someone rotated through), with how
+    many rotated through each and how many are there or planned now (one query)."""
+    here = OuterRef("pk")
+    had_days = Assignment.objects.filter(post=here).with_days()
+    posts = (
+        Post.objects.for_school(school)
+        .annotate(n_rotated=_n(had_days), n_live=_n(had_days.filter(status__in=LIVE_STATUSES)))
+        .order_by("sort_order", "ladder_level", "name")
+    )
+    return [
+        PostRow(p, p.n_rotated, p.n_live)  # type: ignore[attr-defined]
+        for p in posts
+        if (p.is_rotation_post and p.archived_at is None) or p.n_rotated  # type: ignore[attr-defined]
+    ]
