@@ -23,6 +23,7 @@ NAV_ITEMS: list[tuple[str, Any, Cap]] = [
     ("ratings:list", _("民主测评"), Cap.BALLOTS_VIEW),
     ("vote:mine", _("我的投票"), Cap.VOTE),
     ("ratings:mine", _("我的测评"), Cap.VOTE),
+    ("rotations:mine", _("我的轮岗"), Cap.ROTATION_TAKE_PART),
     ("organisation:posts", _("岗位设置"), Cap.ORG_VIEW),
     ("organisation:calendar", _("校历"), Cap.ORG_VIEW),
     ("organisation:workdays", _("工作日历"), Cap.CALENDAR_EDIT),
