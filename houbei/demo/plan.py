@@ -333,7 +333,7 @@ ACCOUNTS: tuple[tuple[str, str, str | None], ...] = (
     ("renshi", "personnel", "personnel-officer"),
     ("xiaowu", "decision", "vice-teaching"),
     ("daijiao", "mentor", "academic-head"),
-    ("jiaogong", "staff", "teacher"),
+    ("jiaogong", "staff", "zou-jianqin"),  # a reserve cadre: fills the 意向表, sees own rotations
     ("quju", "district", None),
     ("admin", "sysadmin", None),
 )

@@ -102,7 +102,7 @@ def test_one_account_per_role_that_can_log_in(demo) -> None:
         "renshi": "施雅琴",
         "xiaowu": "周晓燕",
         "daijiao": "沈佩玲",
-        "jiaogong": "李思远",
+        "jiaogong": "邹建琴",
     }
     assert [a.username for a in demo.accounts] == [a[0] for a in plan.ACCOUNTS]
     for username in users:
