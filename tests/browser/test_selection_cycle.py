@@ -57,7 +57,12 @@ WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 CANDIDATES = ["陈晔", "黄蔚敏", "卢懿蕾", "浦吉丽", "张兰兰"]
 BOARD = ["吴刚", "林慧", "周国平"]  # the decision body in speaking order, the principal last
+# Bounds for failing, not waits: every step waits for its condition and goes on as soon as
+# it holds. A page answers well within TIMEOUT even on a loaded machine; a document is
+# rendered on the server (Word, Excel, WeasyPrint's PDF) and may take several times that
+# when the machine is busy, so fetching one has DOCUMENT_TIMEOUT.
 TIMEOUT = 10_000
+DOCUMENT_TIMEOUT = 90_000
 PHONE_NUMBER = "021-64310101"  # 钱丽 of the personnel office, who receives what staff report
 
 
@@ -73,6 +78,16 @@ def cn(day: dt.date) -> str:
 def browser_context_args(browser_context_args):  # type: ignore[no-untyped-def]
     """A Chinese browser, as the school's."""
     return {**browser_context_args, "locale": "zh-CN", "viewport": WIDE}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def weasyprint_loaded() -> None:
+    """The live server renders its PDFs in this process. Loading WeasyPrint and its CJK
+    fonts takes about a second on an idle machine and ten on a busy one; done once here,
+    it is not paid by whichever step happens to ask for the first PDF (the slips)."""
+    from weasyprint import HTML
+
+    HTML(string="<p>后备干部民主推荐表</p>").write_pdf()
 
 
 # --- reading documents back ------------------------------------------------------------------
@@ -160,15 +175,15 @@ class Documents:
             if fmt in files:
                 continue
             if fmt in ("docx", "xlsx"):
-                with page.expect_download() as info:
-                    link.click()
+                with page.expect_download(timeout=DOCUMENT_TIMEOUT) as info:
+                    link.click(timeout=DOCUMENT_TIMEOUT)
                 download = info.value
                 assert download.failure() is None, download.failure()
                 name = download.suggested_filename
                 content = Path(download.path()).read_bytes()
             else:
                 url = urljoin(page.url, link.get_attribute("href"))
-                response = page.context.request.get(url)
+                response = page.context.request.get(url, timeout=DOCUMENT_TIMEOUT)
                 assert response.ok, (response.status, url)
                 disposition = response.headers["content-disposition"]
                 assert disposition.startswith("inline"), disposition
@@ -335,8 +350,8 @@ def test_a_whole_cycle_from_set_up_to_the_pool(
     said(office, "已新建第1轮推荐")
     office.get_by_role("link", name="投票页（选票、参与情况、计票）").click()
     expect(office.locator("#slips-count")).to_have_value("5")  # one per person on the roll
-    with office.expect_download() as slips_download:
-        office.get_by_role("button", name="生成并下载").click()
+    with office.expect_download(timeout=DOCUMENT_TIMEOUT) as slips_download:
+        office.get_by_role("button", name="生成并下载").click(timeout=DOCUMENT_TIMEOUT)
     slips = pdf_text(Path(slips_download.value.path()).read_bytes())
     codes = re.findall(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{5}", slips)
     assert len(set(codes)) == 5, slips
