@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 from ninja.renderers import JSONRenderer
 
-from . import eligibility, errors, people, posts, schools, selection
+from . import eligibility, errors, people, posts, rotations, schools, selection
 from .auth import SessionAuth, TokenAuth
 
 DESCRIPTION = """后备（Houbei）的 JSON 接口，供区级系统等对接使用。
@@ -62,3 +62,4 @@ api.add_router("", posts.router)
 api.add_router("", people.router)
 api.add_router("", eligibility.router)
 api.add_router("", selection.router)
+api.add_router("", rotations.router)

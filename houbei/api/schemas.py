@@ -965,12 +965,17 @@ class PoolQuery(SelectionSchool):
         return iso_date(value)
 
 
+# Request schemas defined beside their router (``api/rotations.py``) add themselves here.
+LABELLED: list[type[Schema]] = []
+
+
 def field_labels() -> dict[str, str]:
     """Field name → Chinese title, over every schema here; used to name fields in errors."""
     labels: dict[str, str] = {}
     schemas = (PersonCreateIn, PersonPatchIn, PersonDetailOut, PostOut, SchoolOut)
     queries = (PeopleQuery, PostFilters, BoardQuery, RuleSetFilters, CycleQuery, PoolQuery)
-    for schema in (*schemas, *queries, AdvanceIn):
+    everything: list[type[Schema]] = [*schemas, *queries, AdvanceIn, *LABELLED]
+    for schema in everything:
         for name, info in schema.model_fields.items():
             if info.title:
                 labels.setdefault(name, info.title)
