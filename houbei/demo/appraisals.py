@@ -54,8 +54,8 @@ HELD_POSTS = (
     plan.UNION,
     plan.LEADER,
 )
-NEW_HIRE_NOTE = "新聘用人员试用期内，本年度在本单位工作不满半年，不定等次"
-SICK_LEAVE_NOTE = "病假累计超过半年，不定等次"
+NEW_HIRE_NOTE = "新聘用人员试用期内，本年度在本单位工作不满半年"
+SICK_LEAVE_NOTE = "病假累计超过考核年度半年"
 SICK_LEAVE_YEAR = 2022
 UNQUALIFIED_YEAR = 2023
 

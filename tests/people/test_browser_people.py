@@ -1,5 +1,6 @@
 """The registry in Chromium: live search swaps the results without reloading the page,
-and a history row is added in place with the audit trail refreshed beside it."""
+and a history row and an annual grade are added in place with the audit trail refreshed
+beside them."""
 
 from __future__ import annotations
 
@@ -61,3 +62,33 @@ def test_history_row_is_added_in_place(page, live_server, users, school) -> None
     assert page.evaluate("window.notReloaded") is True
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / "people-detail-phone.png"), full_page=True)
+
+
+def test_an_annual_grade_is_added_and_corrected_in_place(page, live_server, users, school) -> None:
+    person = make_person(school, name="浦吉丽")
+    _login(page, live_server, users[Role.PERSONNEL])
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/people/{person.pk}/")
+    page.evaluate("window.notReloaded = true")
+    page.click("summary:has-text('添加年度考核等次')")
+    page.fill("#id_appraisal_year", "2024")
+    page.select_option("#id_appraisal_grade", label="合格")
+    page.click("#appraisals form.row-form button[type=submit]")
+    expect(page.locator("#appraisals .notice")).to_contain_text("已添加年度考核等次")
+    assert "合格" in page.inner_text("#appraisals tbody")
+    expect(page.locator("#audit li").first).to_contain_text("添加年度考核等次")
+    # The same year again is refused in place, naming the grade already there.
+    page.click("summary:has-text('添加年度考核等次')")
+    page.fill("#id_appraisal_year", "2024")
+    page.select_option("#id_appraisal_grade", label="优秀")
+    page.click("#appraisals form.row-form button[type=submit]")
+    expect(page.locator("#appraisals")).to_contain_text("2024年度的考核等次已登记（合格）")
+    # Corrected through 修改 instead.
+    page.click("#appraisals .row-actions a:has-text('修改')")
+    page.select_option("#appraisals tr.editing select", label="优秀")
+    page.click("#appraisals tr.editing button[type=submit]")
+    expect(page.locator("#appraisals .notice")).to_contain_text("已保存年度考核等次")
+    assert "优秀" in page.inner_text("#appraisals tbody")
+    assert page.evaluate("window.notReloaded") is True
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / "people-appraisals-phone.png"), full_page=True)

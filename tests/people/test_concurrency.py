@@ -15,7 +15,7 @@ from django.db import connection, connections
 from houbei.accounts.models import Role
 from houbei.core.errors import ValidationFailed
 from houbei.people import services
-from houbei.people.models import Person, PostHistory
+from houbei.people.models import AnnualAppraisal, Person, PostHistory
 
 from ..factories import make_person, post_of
 from .helpers import person_values
@@ -84,3 +84,20 @@ def test_same_staff_number_saved_at_once_gives_one_person_and_one_message(school
         assert len(failures) == 1 and isinstance(failures[0], ValidationFailed), results
         assert "staff_number" in failures[0].errors
         assert Person.objects.filter(school=school, staff_number=number).count() == 1
+
+
+def test_two_grades_for_one_year_saved_at_once_keep_one_and_name_it(school, users) -> None:
+    actor = users[Role.PERSONNEL]
+    for round_ in range(5):
+        person = make_person(school)
+        year = 2020 + round_
+
+        def add(grade: str, person: Person = person, year: int = year) -> Any:
+            return services.add_annual_appraisal(actor=actor, person=person, year=year, grade=grade)
+
+        results = _race(lambda: add("qualified"), lambda: add("excellent"))
+        kinds = sorted(type(r).__name__ for r in results)
+        assert kinds == ["AnnualAppraisal", "ValidationFailed"], results
+        (failure,) = [r for r in results if isinstance(r, ValidationFailed)]
+        assert f"{year}年度的考核等次" in failure.errors["year"][0]
+        assert AnnualAppraisal.objects.filter(person=person).count() == 1
