@@ -1,7 +1,7 @@
 """Building the demo: the district, the plan's school and a second school, their school
 years, the staff of ``plan.py`` with their histories and honours, one account per role, the
-selection cycles of ``selection.py`` (2021 complete, 2026 in 民主推荐) and the elections
-and 民主测评 of ``elections.py``.
+selection cycles of ``selection.py`` (2021 complete, 2026 in 民主推荐), the elections
+and 民主测评 of ``elections.py`` and the two-way selection and rotations of ``rotations.py``.
 
 Everything goes through the same services the pages use (``create_school``,
 ``create_school_year``, ``create_person``, ``add_post_history``, ``add_honour``,
@@ -38,6 +38,8 @@ from houbei.people.services import add_honour, add_post_history, archive_person,
 from . import plan
 from .appraisals import add_appraisals
 from .elections import add_elections
+from .rotations import add_rotations
+from .rotations import summary as rotation_summary
 from .selection import add_cycles, summary
 
 DISTRICT_NAME = "示范区"
@@ -92,6 +94,7 @@ class DemoResult:
     slips_pdf: Path | None = None  # the open meeting's printed slips
     vote_links: list[str] = field(default_factory=list)  # a few of those slips as links
     cycles: list[str] = field(default_factory=list)  # one line per selection cycle
+    rotations: list[str] = field(default_factory=list)  # the rounds and rotations
 
 
 class NotAnEmptyDatabase(DomainError):
@@ -247,6 +250,7 @@ def build_demo(
             created=False,
             accounts=accounts(),
             cycles=summary(School.objects.get(code=SCHOOL_CODE)),
+            rotations=rotation_summary(School.objects.get(code=SCHOOL_CODE)),
         )
     refuse_unless_empty()
     started = time.perf_counter()
@@ -309,6 +313,8 @@ def build_demo(
         )  # fmt: skip
         progress("投票与测评（名单登录投票、已公布的结果、已发布的民主测评）…")
         add_elections(school)
+        progress("双向选择与轮岗锻炼（意向表、匹配、轮岗安排、带教记录、急难险重任务）…")
+        add_rotations(school, people, progress=progress)
 
     result.people = len(main_staff) + len(second_staff)
     result.history_rows = rows + rows2
@@ -317,4 +323,5 @@ def build_demo(
     result.accounts = accounts()
     result.slips_pdf, result.vote_links = cycles.slips.slips_pdf, cycles.slips.links
     result.cycles = summary(school)
+    result.rotations = rotation_summary(school)
     return result

@@ -55,6 +55,11 @@ class Command(BaseCommand):
             for line in result.cycles:
                 say(f"  {line}")
             say("")
+        if result.rotations:
+            say("双向选择与轮岗锻炼：")
+            for line in result.rotations:
+                say(f"  {line}")
+            say("")
         slips, links = (result.slips_pdf, result.vote_links) if result.created else saved_links()
         if slips:
             say(f"演示会场投票的选票（可打印，用手机扫码投票）：{slips}")
