@@ -21,6 +21,7 @@ documents."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import io
@@ -44,13 +45,13 @@ from houbei.organisation.models import Post, RotationLength, School, Term, TermN
 from houbei.people.models import Person, PostHistory
 from houbei.selection.documents import (
     CONTENT_TYPES,
+    Block,
     DocumentUnavailable,
     Paper,
     Rendered,
     blocks_html,
     docx_of,
     heading,
-    html_of,
     para,
     sign,
     subtitle,
@@ -110,32 +111,61 @@ def docx_of_papers(papers: Sequence[Paper]) -> bytes:
     return out.getvalue()
 
 
+# Column widths (per cent) of the tables whose style names them: without them the PDF's
+# automatic layout squeezes a name into a column one character wide.
+COLUMN_WIDTHS = {
+    "annex2": (14, 24, 24, 18, 20),
+    "listing": (6, 10, 11, 13, 32, 15, 13),
+}
+
+
+def styled(block: Block, style: str) -> Block:
+    """A table block with ``style``, which Word ignores and the PDF uses for its widths."""
+    return dataclasses.replace(block, style=style)
+
+
 @functools.cache
 def _print_css() -> str:
     # The selection documents' sheet, so both kinds of document print alike; each paper
     # after the first starts a new page.
     sheet = Path(__file__).resolve().parent.parent / "static" / "selection" / "print.css"
-    return sheet.read_text(encoding="utf-8") + "\n.doc + .doc { break-before: page; }\n"
+    # A blank form leaves room to write by hand.
+    rules = [".doc + .doc { break-before: page; }", ".doc table.blank td { height: 11mm; }"]
+    for style, widths in COLUMN_WIDTHS.items():
+        rules.append(f".doc table.{style} {{ table-layout: fixed; }}")
+        rules.extend(
+            f".doc table.{style} th:nth-child({n}) {{ width: {w}%; }}"
+            for n, w in enumerate(widths, start=1)
+        )
+    return sheet.read_text(encoding="utf-8") + "\n" + "\n".join(rules) + "\n"
 
 
-def pdf_of_papers(papers: Sequence[Paper], name: str) -> bytes:
+def html_of_papers(papers: Sequence[Paper], *, inline_css: bool = False) -> str:
+    """The papers as one page: the browser's print view links the selection documents'
+    sheet; ``inline_css`` puts it in the page with the page breaks and column widths (for
+    WeasyPrint)."""
+    return render_to_string(
+        "rotations/print/document.html",
+        {
+            "papers": papers,
+            "title": papers[0].title,
+            "inline_css": _print_css() if inline_css else "",
+        },
+    )
+
+
+def pdf_of_papers(papers: Sequence[Paper]) -> bytes:
     from weasyprint import HTML
 
-    page = render_to_string(
-        "rotations/print/document.html",
-        {"papers": papers, "title": name, "inline_css": _print_css()},
-    )
-    return bytes(HTML(string=page).write_pdf())
+    return bytes(HTML(string=html_of_papers(papers, inline_css=True)).write_pdf())
 
 
 def _papers_file(papers: Sequence[Paper], fmt: str) -> bytes:
     if fmt == "docx":
         return docx_of_papers(papers)
     if fmt == "pdf":
-        return pdf_of_papers(papers, papers[0].title)
-    if len(papers) != 1:  # the print view is offered only for one paper
-        raise DomainError(_("打印视图只提供单份文书。"), field="format")
-    return html_of(papers[0]).encode()
+        return pdf_of_papers(papers)
+    return html_of_papers(papers).encode()
 
 
 def _workbook() -> Any:
@@ -440,7 +470,10 @@ def form_paper(form: Form) -> Paper:
         title(annex2_title(form.round.school)),
         subtitle(form.round.title),
         *(para(line, "flush") for line in form.lines),
-        table(_heads(ANNEX2_HEADS), form.rows, left=(4,)),
+        styled(
+            table(_heads(ANNEX2_HEADS), form.rows, left=(4,)),
+            "annex2" if form.intention is not None else "annex2 blank",
+        ),
         *(para(note, "flush") for note in form.notes),
         sign(*form.signature),
     ]
@@ -641,9 +674,9 @@ def intention_set_papers(found: IntentionSet) -> list[Paper]:
             subtitle(_("%(round)s（汇总）") % {"round": found.round.title}),
             para(_("开始学期：%(term)s") % {"term": found.round.start_term}, "flush"),
             para(found.figures, "flush"),
-            table(_heads(ANNEX2_HEADS), rows, left=(4,)),
+            styled(table(_heads(ANNEX2_HEADS), rows, left=(4,)), "annex2"),
             heading(_("填报情况")),
-            table(_heads(LISTING_HEADS), found.listing_rows(), left=(4, 5)),
+            styled(table(_heads(LISTING_HEADS), found.listing_rows(), left=(4, 5)), "listing"),
             sign(
                 found.round.school.name,
                 _("汇总日期：%(d)s") % {"d": cn_date(_local_day(found.round.closed_at))},

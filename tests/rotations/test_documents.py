@@ -365,6 +365,16 @@ def test_the_sets_pdf_puts_each_form_on_its_own_page(filled):
     assert [p.split("轮岗人：")[1][:3] for p in forms] == ["陈晔（", "黄蔚敏", "卢懿蕾"]
 
 
+def test_the_pdfs_page_gives_its_tables_column_widths_and_breaks_between_papers(filled):
+    papers = documents.intention_set_papers(documents.intention_set(filled))
+    page = documents.html_of_papers(papers, inline_css=True)
+    assert page.count('<table class="annex2">') == 4 and page.count('<table class="listing">') == 1
+    assert ".doc table.annex2 th:nth-child(2) { width: 24%; }" in page
+    assert ".doc + .doc { break-before: page; }" in page and page.count('<div class="doc">') == 4
+    linked = documents.html_of_papers(papers[:1])
+    assert "selection/print.css" in linked and "break-before" not in linked
+
+
 def test_the_set_needs_a_filled_form_and_sheet_names_stay_apart(round_, school):
     with pytest.raises(DocumentUnavailable, match="本轮还没有人填报意向表"):
         render("intention-set", "docx", round_)
