@@ -241,15 +241,17 @@ class IntentionForm(forms.Form):
                 return True
         return False
 
-    def summary(self) -> list[str]:
-        """Every problem of the form, each row's named by its number, post and field."""
-        lines = [str(e) for e in self.non_field_errors()]
+    def summary(self) -> list[tuple[int | None, str]]:
+        """Every problem of the form, each row's named by its number, post and field, with
+        the row's number (None for the form's own) so the page can link to the row."""
+        lines: list[tuple[int | None, str]] = [(None, str(e)) for e in self.non_field_errors()]
         for row in self.rows():
             where = row_prefix(row.number, row.offer.post.name)
             for bound in row.fields:
-                lines.extend(f"{where}{bound.label}：{e}" for e in bound.errors)
-            lines.extend(where + p for p in row.problems)
-        lines.extend(f"{self['remarks'].label}：{e}" for e in self.errors.get("remarks", []))
+                lines.extend((row.number, f"{where}{bound.label}：{e}") for e in bound.errors)
+            lines.extend((row.number, where + p) for p in row.problems)
+        label = self["remarks"].label
+        lines.extend((None, f"{label}：{e}") for e in self.errors.get("remarks", []))
         return lines
 
 

@@ -74,6 +74,17 @@ from .take_part_forms import (
 
 # Rounds whose post side may still answer (``set_post_preferences``).
 ANSWERING = (RoundStatus.OPEN, RoundStatus.CLOSED)
+# The rotation's own history on its page: its status, goals and mentors (the notes and
+# tasks have their sections).
+HISTORY_ACTIONS = (
+    "rotations.assignment.created",
+    "rotations.assignment.started",
+    "rotations.assignment.completed",
+    "rotations.assignment.ended_early",
+    "rotations.assignment.goals_set",
+    "rotations.assignment.mentor_added",
+    "rotations.assignment.mentor_removed",
+)
 # How many of one's past rounds the page lists.
 ROUNDS_SHOWN = 6
 
@@ -598,6 +609,7 @@ def _assignment_page(
             school=assignment.school_id,
             target_type=Assignment._meta.label_lower,
             target_id=str(assignment.pk),
+            action__in=HISTORY_ACTIONS,
         ).order_by("seq")
     ]
     live = assignment.status in LIVE_STATUSES

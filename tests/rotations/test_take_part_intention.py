@@ -169,7 +169,7 @@ def test_every_bad_row_is_named_by_row_post_and_field_and_nothing_is_lost(
     assert response.status_code == 200
     html = page(response)
     summary = re.search(r'<div class="errors" role="alert".*?</div>', html, re.S).group(0)
-    items = re.findall(r"<li>(.*?)</li>", summary)
+    items = [re.sub(r"<[^>]+>", "", li) for li in re.findall(r"<li>(.*?)</li>", summary)]
     assert items == [
         "第1行（班主任）：希望时长：请选择希望时长（一学期或一学年）。",
         "第4行（教导处）：志愿顺序：已填写带教人员或备注，请选择志愿顺序；不想去该岗位请清空本行。",
@@ -300,7 +300,7 @@ def test_the_service_refusal_of_a_row_is_put_back_on_the_table_row(round_, cadre
         submit_intention(actor=admin, round_=round_, person=cadres[0], choices=form.choice_drafts())
     except Exception as error:  # the service's own refusal
         form.show_refusal(error)  # type: ignore[arg-type]
-    assert form.summary() == ["第2行（年级组长）：是本人现任岗位，不能作为轮岗岗位。"]
+    assert form.summary() == [(2, "第2行（年级组长）：是本人现任岗位，不能作为轮岗岗位。")]
 
 
 def test_my_rotation_shows_the_rotations_and_the_passport(
