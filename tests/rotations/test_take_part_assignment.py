@@ -66,8 +66,9 @@ def test_the_cadre_reads_the_rotation(client, admin, rotation, task):
         "三天内完成", "填写完成情况",
     ]:  # fmt: skip
         assert text in html, text
-    # The cadre neither writes notes nor gives or confirms tasks.
+    # The cadre neither writes notes nor gives or confirms tasks, nor acts for the office.
     assert "添加带教记录" not in html and "确认任务和完成情况" not in html
+    assert at(rotation, "assignment_manage") not in html
     assert "布置任务</summary>" not in html
 
 
@@ -80,7 +81,12 @@ def test_mentors_and_the_office_read_it_and_nobody_else(client, school, rotation
         (Role.PERSONNEL, 200), (Role.DECISION, 200), (Role.MENTOR, 403), (Role.STAFF, 403),
     ]:  # fmt: skip
         client.force_login(make_user(role, school=school, username=f"reader-{role}"))
-        assert client.get(at(rotation)).status_code == status, role
+        response = client.get(at(rotation))
+        assert response.status_code == status, role
+        if status == 200:
+            # The office's own actions are on its page, linked from here.
+            assert at(rotation, "assignment_manage") in page(response)
+            assert "添加带教记录" not in page(response)
     as_user(client, make_person(school, name="另一位后备"))
     assert client.get(at(rotation)).status_code == 403
 
