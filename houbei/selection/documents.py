@@ -20,17 +20,24 @@ documents."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import functools
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+import time
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, NamedTuple
+from xml.sax.saxutils import escape as xml_escape
 
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -48,7 +55,7 @@ from houbei.core.exports import ExportFile, register
 from houbei.organisation.models import School
 from houbei.people.models import Person
 
-from . import rules
+from . import printing, rules
 from .decision import latest_decisions, passed_targets
 from .drafting import (
     Appraisal,
@@ -60,6 +67,7 @@ from .drafting import (
     profiles,
 )
 from .models import (
+    STAGE_ORDER,
     Cycle,
     CycleList,
     Decision,
@@ -84,6 +92,7 @@ CONTENT_TYPES = {
     **EXPORT_TYPES,
     "pdf": "application/pdf",
     "html": "text/html; charset=utf-8",
+    "zip": "application/zip",
 }
 
 
@@ -103,6 +112,49 @@ class Rendered(NamedTuple):
 # --- the paper: one content, three layouts ---------------------------------------------
 
 
+# A table's columns, in em of its 10.5 pt text: the print view's 170 mm between the margins,
+# and per cell its padding (2 × 1.6 mm) and rule (0.3 mm).
+_TABLE_EM = 170 / 3.704
+_CELL_EM = 3.5 / 3.704
+_UNBROKEN = re.compile(r"[0-9A-Za-z.,:;%()+\-/]+|.", re.S)
+
+
+def _em(text: str) -> float:
+    """The width of ``text`` in em: a Chinese character or full-width form 1, anything
+    else (digits, Latin letters, spaces) about half."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+
+
+def column_widths(heads: Sequence[str], rows: Iterable[Sequence[str]]) -> tuple[float, ...]:
+    """Each column's share of a table's width, as CSS's automatic table layout would
+    share it (each column between its narrowest — its longest number or word, or one
+    character — and its widest, on one line): the print view and the PDF lay tables out
+    fixed at these widths, which spares WeasyPrint measuring every cell twice more, and
+    the Word file gets them too."""
+    count = len(heads)
+    if not count:
+        return ()
+    narrow, wide = [0.0] * count, [0.0] * count
+    for row in (heads, *rows):
+        for index, text in enumerate(row):
+            wide[index] = max(wide[index], _em(text))
+            narrow[index] = max(
+                narrow[index], max((_em(p) for p in _UNBROKEN.findall(text)), default=0.0)
+            )
+    room = _TABLE_EM - count * _CELL_EM
+    if sum(wide) <= room:
+        widths = [w + (room - sum(wide)) * w / (sum(wide) or 1) for w in wide]
+    elif sum(narrow) <= room:
+        spread = sum(w - n for n, w in zip(narrow, wide, strict=True)) or 1.0
+        widths = [
+            n + (room - sum(narrow)) * (w - n) / spread for n, w in zip(narrow, wide, strict=True)
+        ]
+    else:
+        widths = narrow
+    total = sum(w + _CELL_EM for w in widths)
+    return tuple((w + _CELL_EM) / total for w in widths)
+
+
 @dataclass(frozen=True)
 class Block:
     kind: str  # "title", "subtitle", "heading", "para", "table", "sign"
@@ -112,6 +164,15 @@ class Block:
     rows: tuple[tuple[str, ...], ...] = ()
     left: frozenset[int] = frozenset()  # table columns aligned left
     lines: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def widths(self) -> tuple[float, ...]:
+        """A table's column shares (``column_widths``)."""
+        return column_widths(self.heads, self.rows)
+
+    @property
+    def percents(self) -> list[str]:
+        return [f"{100 * w:.2f}" for w in self.widths]
 
 
 def title(text: str) -> Block:
@@ -158,12 +219,25 @@ class Paper:
         return "\n".join(p for p in parts if p)
 
 
-def docx_of(paper: Paper) -> bytes:
-    """The paper in Word: A4, 宋体 12 pt, titles centred, body paragraphs indented two
-    characters, tables with ruled cells, signatures on the right."""
+_WORD_TEXT_WIDTH_MM = 166  # A4 less the two 22 mm margins
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class _WordTemplate:
+    package: bytes  # every part of the package but word/document.xml
+    head: str  # word/document.xml up to the body's content
+    tail: str  # the section properties and the closing tags
+
+
+@functools.cache
+def _word_template() -> _WordTemplate:
+    """The Word package the papers are written into, made once with python-docx: A4 with
+    its margins, 宋体 12 pt, and the cell styles 表格 (centred) and 表格左, 10.5 pt. Each
+    paper then only writes its body (``docx_of``): python-docx would parse and write the
+    whole package's 800 KB of styles again for every file."""
     from docx import Document as WordDocument
     from docx.enum.style import WD_STYLE_TYPE
-    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
@@ -179,73 +253,128 @@ def docx_of(paper: Paper) -> bytes:
     style.font.size = Pt(12)  # type: ignore[attr-defined]
     style.paragraph_format.space_after = Pt(3)  # type: ignore[attr-defined]
     # Cells take a paragraph style (one element each) rather than their own alignment and
-    # size: a long table stays quick to build.
-    cell_styles = {}
+    # size: a long table stays small.
     for name, align in (("表格", WD_ALIGN_PARAGRAPH.CENTER), ("表格左", WD_ALIGN_PARAGRAPH.LEFT)):
         cell_style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         cell_style.base_style = style  # type: ignore[attr-defined]
         cell_style.font.size = Pt(10.5)  # type: ignore[attr-defined]
         cell_style.paragraph_format.alignment = align  # type: ignore[attr-defined]
         cell_style.paragraph_format.space_after = Pt(0)  # type: ignore[attr-defined]
-        cell_styles[name] = cell_style
+        assert cell_style.style_id == name
+    made = io.BytesIO()
+    doc.save(made)
+    package = io.BytesIO()
+    with (
+        zipfile.ZipFile(made) as source,
+        zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            if item.filename != "word/document.xml":
+                target.writestr(item, source.read(item.filename))
+        document = source.read("word/document.xml").decode()
+    body = document.index("<w:body>") + len("<w:body>")
+    section_at = document.index("<w:sectPr")
+    return _WordTemplate(package.getvalue(), document[:body], document[section_at:])
 
-    def add(
-        text: str,
-        *,
-        bold: bool = False,
-        size: float | None = None,
-        align: Any = None,
-        indent: bool = False,
-    ) -> Any:
-        p = doc.add_paragraph()
-        if align is not None:
-            p.alignment = align
-        if indent:
-            p.paragraph_format.first_line_indent = Pt(24)
-        run = p.add_run(text)
-        run.bold = bold
-        if size:
-            run.font.size = Pt(size)
-        return p
 
+def _w_text(text: str) -> str:
+    """A run's content as python-docx writes ``run.text``: line breaks as <w:br/>, tabs
+    as <w:tab/>; characters XML cannot hold are dropped."""
+    if not text:
+        return ""
+    parts = []
+    for number, line in enumerate(_NOT_XML.sub("", text).replace("\r\n", "\n").split("\n")):
+        if number:
+            parts.append("<w:br/>")
+        for index, piece in enumerate(line.replace("\r", "").split("\t")):
+            if index:
+                parts.append("<w:tab/>")
+            if piece:
+                space = ' xml:space="preserve"' if piece != piece.strip() else ""
+                parts.append(f"<w:t{space}>{xml_escape(piece)}</w:t>")
+    return "".join(parts)
+
+
+def _w_para(
+    text: str,
+    *,
+    bold: bool = False,
+    size: float | None = None,
+    align: str = "",
+    indent: bool = False,
+    before: int = 0,
+) -> str:
+    props = (
+        (f'<w:spacing w:before="{before * 20}"/>' if before else "")
+        + ('<w:ind w:firstLine="480"/>' if indent else "")
+        + (f'<w:jc w:val="{align}"/>' if align else "")
+    )
+    run_props = ("<w:b/>" if bold else '<w:b w:val="0"/>') + (
+        f'<w:sz w:val="{round(size * 2)}"/>' if size else ""
+    )
+    return (
+        "<w:p>"
+        + (f"<w:pPr>{props}</w:pPr>" if props else "")
+        + f"<w:r><w:rPr>{run_props}</w:rPr>{_w_text(text)}</w:r></w:p>"
+    )
+
+
+def _w_table(block: Block) -> str:
+    """A table at the widths of the print view (``Block.widths``), in twips of the page's
+    text width."""
+    widths = [int(_WORD_TEXT_WIDTH_MM * 36000 * share / 635) for share in block.widths]
+    cells = [
+        f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{w}"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="'
+        for w in widths
+    ]
+    parts = [
+        '<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:type="auto" w:w="0"/>'
+        '<w:jc w:val="center"/><w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0"'
+        ' w:lastRow="0" w:noHBand="0" w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>',
+        *(f'<w:gridCol w:w="{w}"/>' for w in widths),
+        # The heads repeat on every page (Word's 重复标题行), as in the print view.
+        "</w:tblGrid><w:tr><w:trPr><w:tblHeader/></w:trPr>",
+    ]
+    for cell, text in zip(cells, block.heads, strict=True):
+        parts.append(
+            f'{cell}表格"/></w:pPr><w:r><w:rPr><w:b/></w:rPr>{_w_text(text)}</w:r></w:p></w:tc>'
+        )
+    parts.append("</w:tr>")
+    for row in block.rows:
+        parts.append("<w:tr>")
+        for index, (cell, text) in enumerate(zip(cells, row, strict=True)):
+            name = "表格左" if index in block.left else "表格"
+            parts.append(f'{cell}{name}"/></w:pPr><w:r>{_w_text(text)}</w:r></w:p></w:tc>')
+        parts.append("</w:tr>")
+    parts.append("</w:tbl><w:p/>")
+    return "".join(parts)
+
+
+def docx_of(paper: Paper) -> bytes:
+    """The paper in Word: A4, 宋体 12 pt, titles centred, body paragraphs indented two
+    characters, tables with ruled cells and their heads repeated on each page,
+    signatures on the right. The body is written as WordprocessingML into the package of
+    ``_word_template``."""
+    body = []
     for block in paper.blocks:
         if block.kind == "title":
-            add(block.text, bold=True, size=18, align=WD_ALIGN_PARAGRAPH.CENTER)
+            body.append(_w_para(block.text, bold=True, size=18, align="center"))
         elif block.kind == "subtitle":
-            add(block.text, align=WD_ALIGN_PARAGRAPH.CENTER)
+            body.append(_w_para(block.text, align="center"))
         elif block.kind == "heading":
-            add(block.text, bold=True).paragraph_format.space_before = Pt(6)
+            body.append(_w_para(block.text, bold=True, before=6))
         elif block.kind == "para":
-            add(
-                block.text,
-                size=9 if block.style == "small" else None,
-                indent=block.style == "",
-            )
+            size = 9 if block.style == "small" else None
+            body.append(_w_para(block.text, size=size, indent=block.style == ""))
         elif block.kind == "table":
-            grid = doc.add_table(rows=1 + len(block.rows), cols=len(block.heads))
-            grid.style = "Table Grid"
-            grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-            center, left = cell_styles["表格"].style_id, cell_styles["表格左"].style_id
-            # Straight to the XML: python-docx's cell and run objects cost more than the
-            # whole rest of a long table.
-            rows = (block.heads, *block.rows)
-            for number, (tr, texts) in enumerate(zip(grid._tbl.tr_lst, rows, strict=True)):
-                for index, (tc, text) in enumerate(zip(tr.tc_lst, texts, strict=True)):
-                    p = tc.p_lst[0]  # a new cell has one, empty
-                    heads = number == 0
-                    p.get_or_add_pPr().style = left if index in block.left and not heads else center
-                    r = p.add_r()
-                    r.text = text
-                    if heads:
-                        r.get_or_add_rPr().b_val = True
-            doc.add_paragraph()
+            body.append(_w_table(block))
         elif block.kind == "sign":
             for number, line in enumerate(block.lines):
-                p = add(line, align=WD_ALIGN_PARAGRAPH.RIGHT)
-                if number == 0:
-                    p.paragraph_format.space_before = Pt(24)
-    out = io.BytesIO()
-    doc.save(out)
+                body.append(_w_para(line, align="right", before=24 if number == 0 else 0))
+    template = _word_template()
+    out = io.BytesIO(template.package)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("word/document.xml", template.head + "".join(body) + template.tail)
     return out.getvalue()
 
 
@@ -256,12 +385,16 @@ def _print_css() -> str:
     ).read_text(encoding="utf-8")
 
 
-def html_of(paper: Paper, *, inline_css: bool = False) -> str:
+def html_of(paper: Paper, *, inline_css: bool = False, font_faces: str = "") -> str:
     """The paper as a standalone page: the browser's print view links the stylesheet;
-    ``inline_css`` puts it in the page (for WeasyPrint)."""
+    ``inline_css`` puts it in the page (for WeasyPrint), after ``font_faces``."""
     return render_to_string(
         "selection/print/document.html",
-        {"paper": paper, "inline_css": _print_css() if inline_css else ""},
+        {
+            "paper": paper,
+            "inline_css": _print_css() if inline_css else "",
+            "font_faces": font_faces,
+        },
     )
 
 
@@ -270,10 +403,21 @@ def blocks_html(paper: Paper) -> str:
     return render_to_string("selection/print/_blocks.html", {"paper": paper})
 
 
-def pdf_of(paper: Paper) -> bytes:
-    from weasyprint import HTML
+def cut_fonts() -> dict[str, Path]:
+    """The cut fonts of the PDFs (``printing.cut_fonts``), kept in the data directory."""
+    return printing.cut_fonts(Path(settings.DATA_DIR) / "fonts")
 
-    return bytes(HTML(string=html_of(paper, inline_css=True)).write_pdf())
+
+def pdf_source(paper: Paper) -> tuple[str, tuple[str, ...]]:
+    """What WeasyPrint prints: the page with its CSS and the cut fonts' ``@font-face``,
+    and the font files it may load."""
+    fonts = cut_fonts()
+    html = html_of(paper, inline_css=True, font_faces=printing.font_faces(fonts))
+    return html, tuple(path.as_uri() for path in fonts.values())
+
+
+def pdf_of(paper: Paper) -> bytes:
+    return printing.pdf(*pdf_source(paper))
 
 
 def _paper_file(paper: Paper, fmt: str) -> bytes:
@@ -282,6 +426,45 @@ def _paper_file(paper: Paper, fmt: str) -> bytes:
     if fmt == "pdf":
         return pdf_of(paper)
     return html_of(paper).encode()
+
+
+# A document set (``render_set``) keeps what its files read in common here: each paper and
+# each piece of data several formats or documents use is built once, however many files
+# need it. Outside a set, nothing is kept (a page's single download reads afresh).
+_SET: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
+    "selection_document_set", default=None
+)
+
+
+def _once[**P, R](build: Callable[P, R]) -> Callable[P, R]:
+    """``build`` run once per set for the same arguments (models compare by primary key);
+    its result must not be changed by whoever reads it (papers are frozen)."""
+
+    @functools.wraps(build)
+    def kept(*args: P.args, **kwargs: P.kwargs) -> R:
+        memo = _SET.get()
+        if memo is None:
+            return build(*args, **kwargs)
+        key = (build.__qualname__, args, tuple(sorted(kwargs.items())))
+        try:
+            return memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        except TypeError:  # an argument that cannot be a key: not kept
+            return build(*args, **kwargs)
+        memo[key] = found = build(*args, **kwargs)
+        return found
+
+    return kept
+
+
+@contextmanager
+def _set_memo() -> Iterator[None]:
+    token = _SET.set({})
+    try:
+        yield
+    finally:
+        _SET.reset(token)
 
 
 # --- what several documents read ---------------------------------------------------------
@@ -426,6 +609,7 @@ def _round_of(cycle: Cycle, round_: Any, *, counted: bool) -> RecommendationRoun
     return rounds.order_by("-number").first()
 
 
+@_once
 def recommendation_form_paper(cycle: Cycle, *, round_: Any = None) -> Paper:
     """The 民主推荐表: per list its places and the people who may be recommended (a
     round's candidates, or before any round everyone the frozen eligibility found
@@ -501,9 +685,8 @@ def recommendation_form_paper(cycle: Cycle, *, round_: Any = None) -> Paper:
     return Paper(_("民主推荐表"), tuple(blocks))
 
 
-def _recommendation_form(cycle: Cycle, fmt: str, *, round: Any = None) -> tuple[str, bytes]:
-    paper = recommendation_form_paper(cycle, round_=round)
-    return _stem(cycle, _("民主推荐表")), _paper_file(paper, fmt)
+def _recommendation_form(cycle: Cycle, *, round: Any = None) -> tuple[str, Paper]:
+    return _stem(cycle, _("民主推荐表")), recommendation_form_paper(cycle, round_=round)
 
 
 # --- 2. 推荐结果汇总表 ---------------------------------------------------------------------
@@ -516,6 +699,7 @@ class TalkLine:
     share: str
 
 
+@_once
 def talk_table(cycle: Cycle) -> dict[int, list[TalkLine]]:
     """谈话调研推荐 per cycle list id: name, 人次, share of the people talked to; most
     named first."""
@@ -529,6 +713,11 @@ def talk_table(cycle: Cycle) -> dict[int, list[TalkLine]]:
         share = percent(Fraction(t.count, total)) if total else "—"
         out.setdefault(t.cycle_list_id, []).append(TalkLine(t.person.name, t.count, share))
     return out
+
+
+@_once
+def _results(round_: RecommendationRound) -> Any:
+    return results_of(round_.election)
 
 
 def _round_heading(cycle: Cycle, round_: RecommendationRound) -> str:
@@ -553,7 +742,7 @@ def results_docx(cycle: Cycle, round_: RecommendationRound) -> bytes:
     from docx import Document as WordDocument
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    results = results_of(round_.election)
+    results = _results(round_)
     doc = WordDocument(io.BytesIO(ballot_documents.results_docx(results)))
     paragraphs = list(doc.paragraphs)
     subject = next(p for p in paragraphs if p.text.startswith(_("推荐事项：")))
@@ -609,7 +798,7 @@ def results_xlsx(cycle: Cycle, round_: RecommendationRound) -> bytes:
     from openpyxl import load_workbook
     from openpyxl.styles import Font
 
-    results = results_of(round_.election)
+    results = _results(round_)
     book = load_workbook(io.BytesIO(ballot_documents.results_xlsx(results)))
     bold = Font(bold=True)
     head = book.create_sheet(_("选拔周期"), 0)
@@ -660,6 +849,7 @@ def _recommendation_results(cycle: Cycle, fmt: str, *, round: Any = None) -> tup
 # --- 3. 考察预告 --------------------------------------------------------------------------
 
 
+@_once
 def inspection_notice_paper(cycle: Cycle, *, contact: str = "") -> Paper:
     """The 考察预告: the targets (one row per person, with every list they are
     considered for), when the inspection begins — the cycle's notice days after the
@@ -719,10 +909,8 @@ def inspection_notice_paper(cycle: Cycle, *, contact: str = "") -> Paper:
     return Paper(_("考察预告"), tuple(blocks))
 
 
-def _inspection_notice(cycle: Cycle, fmt: str, *, contact: str = "") -> tuple[str, bytes]:
-    return _stem(cycle, _("考察预告")), _paper_file(
-        inspection_notice_paper(cycle, contact=contact), fmt
-    )
+def _inspection_notice(cycle: Cycle, *, contact: str = "") -> tuple[str, Paper]:
+    return _stem(cycle, _("考察预告")), inspection_notice_paper(cycle, contact=contact)
 
 
 # --- 4. 考察材料 --------------------------------------------------------------------------
@@ -816,19 +1004,21 @@ def _version_of(target: InspectionTarget, version: Any) -> ReportVersion | None:
     return versions.order_by("-number").first()
 
 
+@_once
 def _inspection_report(
-    cycle: Cycle, fmt: str, *, target: Any = None, version: Any = None
-) -> tuple[str, bytes]:
+    cycle: Cycle, *, target: Any = None, version: Any = None
+) -> tuple[str, Paper]:
     found = _target_of(cycle, target)
     chosen = _version_of(found, version)
     paper = report_paper(found, chosen)
     which = _("第%(n)d稿") % {"n": chosen.number} if chosen else _("草稿")
-    return _stem(cycle, _("考察材料"), str(found), which), _paper_file(paper, fmt)
+    return _stem(cycle, _("考察材料"), str(found), which), paper
 
 
 # --- 5. 民主测评汇总表 ---------------------------------------------------------------------
 
 
+@_once
 def _appraised(cycle: Cycle, target: Any) -> list[tuple[Person, list[InspectionTarget], Appraisal]]:
     """Per person appraised (one 民主测评 even when on both lists): their targets and what
     the appraisal may tell."""
@@ -1215,13 +1405,14 @@ def minutes_paper(cycle: Cycle, *, meeting: Any = None) -> Paper:
     return Paper(_("讨论决定记录"), tuple(blocks))
 
 
-def _decision_minutes(cycle: Cycle, fmt: str, *, meeting: Any = None) -> tuple[str, bytes]:
-    return _stem(cycle, _("讨论决定记录")), _paper_file(minutes_paper(cycle, meeting=meeting), fmt)
+def _decision_minutes(cycle: Cycle, *, meeting: Any = None) -> tuple[str, Paper]:
+    return _stem(cycle, _("讨论决定记录")), minutes_paper(cycle, meeting=meeting)
 
 
 # --- 7. 公示 ------------------------------------------------------------------------------
 
 
+@_once
 def public_notice_paper(cycle: Cycle, *, start: dt.date | None = None, contact: str = "") -> Paper:
     """The 公示: the people who passed the decision (one row per person, the levels they
     are to be listed at), the period from its first to its last day with its length in
@@ -1285,10 +1476,9 @@ def public_notice_html(cycle: Cycle, *, start: dt.date | None = None, contact: s
 
 
 def _public_notice(
-    cycle: Cycle, fmt: str, *, start: dt.date | None = None, contact: str = ""
-) -> tuple[str, bytes]:
-    paper = public_notice_paper(cycle, start=start, contact=contact)
-    return _stem(cycle, _("公示")), _paper_file(paper, fmt)
+    cycle: Cycle, *, start: dt.date | None = None, contact: str = ""
+) -> tuple[str, Paper]:
+    return _stem(cycle, _("公示")), public_notice_paper(cycle, start=start, contact=contact)
 
 
 # --- 8. 后备干部名单 (附1) -----------------------------------------------------------------
@@ -1324,6 +1514,7 @@ class ReserveLists:
         }
 
 
+@_once
 def reserve_lists(cycle: Cycle) -> ReserveLists:
     """The pool entries of a complete cycle by list, in the order the targets were
     chosen; 推荐时间 is the day the valid round was counted (the reference date when no
@@ -1475,9 +1666,53 @@ def _reserve_list(cycle: Cycle, fmt: str) -> tuple[str, bytes]:
     return stem, reserve_xlsx(cycle) if fmt == "xlsx" else _paper_file(reserve_paper(cycle), fmt)
 
 
+# --- 9. 全套文书 (the archive) --------------------------------------------------------------
+
+ARCHIVE = "archive"
+ARCHIVE_FORMATS = ("docx", "xlsx", "pdf")
+
+
+def _archive(cycle: Cycle, fmt: str) -> tuple[str, bytes]:
+    """Every document of the cycle in Word, Excel and PDF (``render_set``), as the school
+    files the cycle's papers: one folder per stage in order ("2-民主推荐/…"), and a 目录
+    listing each file with its document, and each document the cycle has none of with
+    the reason."""
+    cycle = _load(cycle)
+    files = render_set(cycle, document_set(cycle, formats=ARCHIVE_FORMATS))
+    out = io.BytesIO()
+    contents = [_("%(title)s 全套文书目录") % {"title": cycle.title}, ""]
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in files:
+            document = DOCUMENTS[item.key]
+            folder = f"{STAGE_ORDER.index(document.stage) + 1}-{document.stage.label}"
+            if item.rendered is None:
+                contents.append(
+                    _("%(doc)s（%(fmt)s）：无。%(why)s")
+                    % {"doc": document.label, "fmt": item.fmt, "why": item.unavailable}
+                )
+                continue
+            name = f"{folder}/{item.rendered.filename}"
+            archive.writestr(name, item.rendered.content)
+            contents.append(f"{name}　{document.label}")
+        archive.writestr(_("目录.txt"), "\n".join(contents) + "\n")
+    return _stem(cycle, _("全套文书")), out.getvalue()
+
+
 # --- the registry -----------------------------------------------------------------------
 
 Builder = Callable[..., tuple[str, bytes]]
+PaperBuilder = Callable[..., tuple[str, Paper]]
+
+
+def _laid_out(make: PaperBuilder) -> Builder:
+    """The builder of a document that is one paper in every format (Word, print view,
+    PDF)."""
+
+    def build(cycle: Cycle, fmt: str, **params: Any) -> tuple[str, bytes]:
+        stem, paper = make(cycle, **params)
+        return stem, _paper_file(paper, fmt)
+
+    return build
 
 
 @dataclass(frozen=True)
@@ -1492,16 +1727,24 @@ class Document:
     params: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
     per: str = ""  # what one file is of, when not the whole cycle: "round", "target"
+    # (cycle, **params) -> (file name without extension, paper), for a document whose PDF
+    # is its paper: a set prints it in the worker processes.
+    paper: PaperBuilder | None = None
 
     @property
     def label(self) -> str:
         return str(self.title)
 
 
+def _paper_document(key: str, title: Any, stage: Stage, formats: tuple[str, ...],
+                    make: PaperBuilder, **options: Any) -> Document:  # fmt: skip
+    return Document(key, title, stage, formats, _laid_out(make), paper=make, **options)
+
+
 DOCUMENTS: dict[str, Document] = {
     d.key: d
     for d in (
-        Document(
+        _paper_document(
             "recommendation-form",
             gettext_lazy("民主推荐表"),
             Stage.RECOMMENDATION,
@@ -1518,7 +1761,7 @@ DOCUMENTS: dict[str, Document] = {
             params=("round",),
             per="round",
         ),
-        Document(
+        _paper_document(
             "inspection-notice",
             gettext_lazy("考察预告"),
             Stage.TARGETS,
@@ -1526,7 +1769,7 @@ DOCUMENTS: dict[str, Document] = {
             _inspection_notice,
             params=("contact",),
         ),
-        Document(
+        _paper_document(
             "inspection-report",
             gettext_lazy("考察材料"),
             Stage.INSPECTION,
@@ -1544,7 +1787,7 @@ DOCUMENTS: dict[str, Document] = {
             _appraisal_summary,
             params=("target",),
         ),
-        Document(
+        _paper_document(
             "decision-minutes",
             gettext_lazy("讨论决定记录"),
             Stage.DECISION,
@@ -1552,7 +1795,7 @@ DOCUMENTS: dict[str, Document] = {
             _decision_minutes,
             params=("meeting",),
         ),
-        Document(
+        _paper_document(
             "public-notice",
             gettext_lazy("公示"),
             Stage.NOTICE,
@@ -1566,6 +1809,13 @@ DOCUMENTS: dict[str, Document] = {
             Stage.DONE,
             ("docx", "xlsx"),
             _reserve_list,
+        ),
+        Document(
+            ARCHIVE,
+            gettext_lazy("全套文书（归档）"),
+            Stage.DONE,
+            ("zip",),
+            _archive,
         ),
     )
 }
@@ -1588,6 +1838,13 @@ def render(key: str, fmt: str, cycle: Cycle, **params: Any) -> Rendered:
     Reads only. Raises DomainError for an unknown document, a format it does not offer, a
     parameter it does not take or a required one missing, a round, target, version or
     meeting not of this cycle; DocumentUnavailable when the cycle has not got that far."""
+    document = _checked(key, fmt, params)
+    with translation.override("zh-hans"):
+        stem, content = document.build(cycle, fmt, **params)
+    return Rendered(f"{stem}.{fmt}", CONTENT_TYPES[fmt], content)
+
+
+def _checked(key: str, fmt: str, params: dict[str, Any]) -> Document:
     document = _document(key)
     if fmt not in document.formats:
         raise DomainError(
@@ -1603,9 +1860,96 @@ def render(key: str, fmt: str, cycle: Cycle, **params: Any) -> Rendered:
     for name in document.required:
         if params.get(name) in (None, ""):
             raise DomainError(_("请指定%(p)s。") % {"p": _PARAM_LABELS.get(name, name)}, field=name)
+    return document
+
+
+# --- the whole set --------------------------------------------------------------------------
+
+
+Job = tuple[str, str, dict[str, Any]]  # document key, format, parameters
+
+
+def document_set(cycle: Cycle, *, formats: Iterable[str] | None = None) -> list[Job]:
+    """Every file of the cycle's documents: each document of the registry in each of its
+    formats (or those of ``formats`` it offers), once per round or per active target where
+    one file is of one of them — the set the stage pages offer, and the archive's."""
+    wanted = None if formats is None else set(formats)
+    rounds = list(RecommendationRound.objects.filter(cycle=cycle).order_by("number"))
+    targets = list(InspectionTarget.objects.active().filter(cycle=cycle).order_by("pk"))
+    jobs: list[Job] = []
+    for key, document in DOCUMENTS.items():
+        if key == ARCHIVE:
+            continue
+        if document.per == "round":
+            variants: list[dict[str, Any]] = [{"round": r} for r in rounds]
+        elif document.per == "target":
+            variants = [{"target": t} for t in targets]
+        else:
+            variants = [{}]
+        for fmt in document.formats:
+            if wanted is None or fmt in wanted:
+                jobs += [(key, fmt, params) for params in variants]
+    return jobs
+
+
+@dataclass(frozen=True)
+class SetFile:
+    """One file of a set: the rendered file, or why the cycle has none (a document its
+    stage has not reached); and the CPU seconds it took, where it was printed."""
+
+    key: str
+    fmt: str
+    params: dict[str, Any]
+    rendered: Rendered | None
+    unavailable: str = ""
+    cpu_seconds: float = 0.0
+
+
+def prepare_printing(workers: int | None = None) -> printing.Printer:
+    """What a process does once before its first PDFs, done now: the fonts cut, the
+    worker processes started, each having printed a line (``printing.Printer.warm``)."""
+    printer = printing.Printer(workers)
     with translation.override("zh-hans"):
-        stem, content = document.build(cycle, fmt, **params)
-    return Rendered(f"{stem}.{fmt}", CONTENT_TYPES[fmt], content)
+        printer.warm(*pdf_source(Paper(_("文书"), (para(_("后备干部")),))))
+    return printer
+
+
+def render_set(
+    cycle: Cycle, jobs: Sequence[Job] | None = None, *, workers: int | None = None
+) -> list[SetFile]:
+    """Many files of ``cycle`` (``jobs``; the whole ``document_set`` by default), in their
+    order. Each paper and the data several files share are built once for all of them;
+    the PDFs are printed by ``workers`` worker processes (``printing.Printer``; by default
+    one per core) while this process builds the Word and Excel files. Reads only. Bad jobs
+    raise as ``render`` does; a document the cycle has not reached is a file with
+    ``unavailable`` saying why."""
+    jobs = document_set(cycle) if jobs is None else jobs
+    printer = printing.Printer(workers)
+    out: list[SetFile | None] = []
+    pending: list[tuple[int, str, float, printing.Job]] = []
+    with _set_memo(), translation.override("zh-hans"):
+        for key, fmt, params in jobs:
+            document = _checked(key, fmt, params)
+            began = time.process_time()
+            try:
+                if fmt == "pdf" and document.paper is not None:
+                    stem, paper = document.paper(cycle, **params)
+                    job = printer.submit(*pdf_source(paper))
+                    pending.append((len(out), stem, time.process_time() - began, job))
+                    out.append(None)
+                    continue
+                stem, content = document.build(cycle, fmt, **params)
+            except DocumentUnavailable as error:
+                out.append(SetFile(key, fmt, params, None, error.text()))
+                continue
+            rendered = Rendered(f"{stem}.{fmt}", CONTENT_TYPES[fmt], content)
+            out.append(SetFile(key, fmt, params, rendered, cpu_seconds=time.process_time() - began))
+    for index, stem, spent, job in pending:
+        key, fmt, params = jobs[index]
+        content, printed = job.result()
+        rendered = Rendered(f"{stem}.{fmt}", CONTENT_TYPES[fmt], content)
+        out[index] = SetFile(key, fmt, params, rendered, cpu_seconds=spent + printed)
+    return [f for f in out if f is not None]
 
 
 _PARAM_LABELS = {

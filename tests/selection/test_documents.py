@@ -1,8 +1,10 @@
 """The documents of a cycle, generated from a cycle driven through every stage by the real
 services and read back: Word with python-docx, workbooks with openpyxl, PDFs with pypdf.
 Names, figures, the official sentences and dates are checked in each; the 后备干部名单
-against the plan's 附1; the export command in JSON and Excel; and the time the whole set
-of one cycle takes."""
+against the plan's 附1; the export command in JSON and Excel; the whole set of one cycle,
+rendered file by file and as one set (its papers built once, its PDFs printed by worker
+processes) saying the same; the archive; and the PDFs' fonts. Their time is measured by
+``houbei bench selection``, not here."""
 
 from __future__ import annotations
 
@@ -295,6 +297,7 @@ def test_the_registry_names_each_document_its_stage_and_formats():
         "decision-minutes": ("讨论决定记录", Stage.DECISION, ("docx",)),
         "public-notice": ("公示", Stage.NOTICE, ("docx", "pdf", "html")),
         "reserve-list": ("后备干部名单", Stage.DONE, ("docx", "xlsx")),
+        "archive": ("全套文书（归档）", Stage.DONE, ("zip",)),
     }
     assert [d.key for d in documents.documents_of(Stage.INSPECTION)] == [
         "inspection-report", "appraisal-summary",
@@ -655,9 +658,12 @@ def test_exporting_a_document_is_audited_and_kept_to_the_school(done, other_scho
 
 def test_the_full_document_set_of_one_cycle_renders(done):
     """Every document in every format: per round, per target (the 考察材料 of all seven),
-    per person (民主测评). Its time is measured by ``houbei bench selection``, not here."""
+    per person (民主测评); the archive of them all has a test of its own. Its time is
+    measured by ``houbei bench selection``, not here."""
     calls = []
     for key, document in DOCUMENTS.items():
+        if key == documents.ARCHIVE:
+            continue
         if key == "inspection-report":
             for target in InspectionTarget.objects.filter(cycle=done):
                 calls += [(key, fmt, {"target": target}) for fmt in document.formats]
@@ -666,3 +672,140 @@ def test_the_full_document_set_of_one_cycle_renders(done):
     assert len(calls) == 37
     for key, fmt, params in calls:
         assert render(key, fmt, done, **params).content, (key, fmt)
+
+
+def readable(fmt: str, content: bytes) -> object:
+    """What a file says, whatever its format's own metadata (times, ids)."""
+    if fmt == "docx":
+        return docx_text(content)
+    if fmt == "xlsx":
+        book = load_workbook(io.BytesIO(content))
+        return {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
+    if fmt == "pdf":
+        return pdf_text(content)
+    return content.decode()
+
+
+def test_the_set_says_what_each_file_says_with_fewer_queries(done, django_assert_max_num_queries):
+    """``render_set`` builds each paper and the data several files read once, and prints
+    its PDFs in two worker processes: every file says what its own ``render`` says, in
+    the set's order, and the set reads the database less than the files one by one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    jobs = documents.document_set(done)
+    assert len(jobs) == 37 and documents.ARCHIVE not in {key for key, _f, _p in jobs}
+    singles = []
+    with CaptureQueriesContext(connection) as one_by_one:
+        for key, fmt, params in jobs:
+            singles.append(render(key, fmt, done, **params))
+    with CaptureQueriesContext(connection) as at_once:
+        files = documents.render_set(done, jobs, workers=2)
+    assert len(at_once) < len(one_by_one) * 0.6
+    assert [(f.key, f.fmt) for f in files] == [(key, fmt) for key, fmt, _p in jobs]
+    for item, single in zip(files, singles, strict=True):
+        assert item.rendered is not None and item.rendered.filename == single.filename
+        assert readable(item.fmt, item.rendered.content) == readable(item.fmt, single.content)
+        assert item.cpu_seconds > 0
+    # Printed in this process alone, the same.
+    alone = documents.render_set(done, [j for j in jobs if j[1] == "pdf"], workers=1)
+    assert [pdf_text(f.rendered.content) for f in alone] == [
+        pdf_text(f.rendered.content) for f in files if f.fmt == "pdf"
+    ]
+
+
+def test_a_set_names_the_documents_a_cycle_has_not_reached(db, school, users):
+    walk, staff, office = new_walk(school, users)
+    build(walk, staff, office, until=Stage.RECOMMENDATION)
+    files = {(f.key, f.fmt): f for f in documents.render_set(walk.cycle, workers=1)}
+    assert files[("recommendation-form", "pdf")].rendered is not None
+    notice = files[("inspection-notice", "docx")]
+    assert notice.rendered is None and notice.unavailable == "尚未确定考察对象。"
+    assert ("inspection-report", "docx") not in files  # one file per target: none yet
+
+
+def test_the_archive_files_every_document_by_stage_with_a_table_of_contents(done):
+    import zipfile
+
+    rendered = render("archive", "zip", done)
+    assert rendered.filename == "2021年后备干部选拔-全套文书.zip"
+    assert rendered.content_type == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(rendered.content))
+    names = archive.namelist()
+    expected = [
+        (key, fmt)
+        for key, fmt, _p in documents.document_set(done)
+        if fmt in ("docx", "xlsx", "pdf")
+    ]
+    assert len(names) == len(expected) + 1  # and the 目录
+    assert "2-民主推荐/2021年后备干部选拔-民主推荐表.pdf" in names
+    assert "5-组织考察/2021年后备干部选拔-考察材料-陈晔（区级后备干部）-第1稿.docx" in names
+    assert "8-完成/2021年后备干部选拔-后备干部名单.xlsx" in names
+    contents = archive.read("目录.txt").decode().splitlines()
+    assert contents[0] == "2021年后备干部选拔 全套文书目录"
+    assert "2-民主推荐/2021年后备干部选拔-民主推荐表.pdf　民主推荐表" in contents
+    pdf = pdf_text(archive.read("7-公示/2021年后备干部选拔-公示.pdf"))
+    assert "市八初级中学后备干部人选公示" in pdf
+
+
+def test_word_tables_repeat_their_heads_in_bold(done):
+    content = doc("inspection-notice", "docx", done)
+    head = WordDocument(io.BytesIO(content)).tables[0].rows[0]
+    assert head._tr.trPr is not None and head._tr.trPr.xpath("./w:tblHeader")
+    assert all(cell.paragraphs[0].runs[0].bold for cell in head.cells)
+
+
+def pdf_fonts(content: bytes) -> dict[str, bool]:
+    """Each font of a PDF by its base name (without the subset tag): embedded or not."""
+    fonts = {}
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            name = str(font["/BaseFont"]).split("+", 1)[-1]
+            fonts[name] = any(k.startswith("/FontFile") for k in descriptor.get_object())
+    return fonts
+
+
+def test_pdfs_print_in_the_cut_font_and_a_rare_character_in_the_full_one():
+    """The papers' typeface, Noto Serif CJK SC, cut to the characters documents use and
+    embedded; 喆 (not in GB 2312) comes from the full font, embedded too; every character
+    reads back."""
+    from houbei.selection import printing
+
+    if not documents.cut_fonts():
+        pytest.skip("Noto Serif CJK SC is not installed")
+    paper = documents.Paper(
+        "考察材料",
+        (documents.title("关于邱喆同志的考察材料"), documents.para("德：政治立场坚定。①√℃")),
+    )
+    content = documents.pdf_of(paper)
+    fonts = pdf_fonts(content)
+    assert fonts == {
+        "Houbei-Noto-Serif-SC-Bold": True,  # the title, but for 喆
+        "Noto-Serif-CJK-SC-Bold": True,  # 喆
+        "Houbei-Noto-Serif-SC": True,  # the text and the page number
+    }
+    assert "关于邱喆同志的考察材料" in pdf_text(content) and "德：政治立场坚定。①√℃" in pdf_text(
+        content
+    )
+    assert ord("喆") not in printing.characters() and ord("晔") in printing.characters()
+
+
+def test_pdfs_fetch_nothing_but_their_fonts(tmp_path, caplog):
+    """A document's text can never make its PDF read a file or reach the network: only
+    the cut fonts' files are fetched."""
+    from houbei.selection import printing
+
+    secret = tmp_path / "secret.css"
+    secret.write_text("body { font-size: 60pt; }")
+    html = (
+        f'<html><head><link rel="stylesheet" href="{secret.as_uri()}">'
+        '<link rel="stylesheet" href="http://127.0.0.1:9/x.css"></head>'
+        "<body><p>后备干部</p></body></html>"
+    )
+    caplog.set_level("WARNING", logger="weasyprint")
+    content = printing.pdf(html)
+    assert "后备干部" in pdf_text(content)
+    refused = " ".join(r.getMessage() for r in caplog.records)
+    assert secret.as_uri() in refused and "http://127.0.0.1:9/x.css" in refused
