@@ -603,7 +603,7 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 18}),
         help_text=gettext_lazy(
             "写实：德、能、勤、绩、廉各方面的表现和事例，主要缺点和不足，民主推荐、民主测评和"
-            "个别谈话情况，近年年度考核等次。每次保存为一个新版本。"
+            "个别谈话情况，近年年度考核等次。每次保存为新的一稿。"
         ),
     )
 

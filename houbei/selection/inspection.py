@@ -149,7 +149,7 @@ def sign_off_report(*, actor: Any, target: InspectionTarget) -> InspectionReport
         if report is None or version is None:
             raise Refused({"report": [_("%(t)s尚无考察材料。") % {"t": target}]})
         if report.signed_version_id == version.pk:
-            raise Refused({"report": [_("该版本已签发。")]})
+            raise Refused({"report": [_("该稿已签发。")]})
         signer = user_of(actor)
         if signer is not None and version.written_by_id == signer.pk:
             raise Refused({"report": [_("撰写人不能签发自己撰写的考察材料。")]})
@@ -193,5 +193,5 @@ def inspection_problems(cycle: Cycle) -> list[str]:
         if version is None:
             problems.append(_("%(t)s：尚无考察材料。") % {"t": target})
         elif report is not None and report.signed_version_id != version:
-            problems.append(_("%(t)s：考察材料最新版本尚未签发。") % {"t": target})
+            problems.append(_("%(t)s：考察材料最新一稿尚未签发。") % {"t": target})
     return problems

@@ -15,11 +15,12 @@ from fractions import Fraction
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from houbei.accounts.models import Role
 from houbei.ballots.models import Status as ElectionStatus
 from houbei.ballots.ratings.models import RoundStatus
 from houbei.ballots.results import Results, Turnout, percent, results_of, turnout_of
@@ -88,6 +89,17 @@ def _n(qs: QuerySet[Any]) -> _Count:
     return _Count(qs.order_by().values("pk"))
 
 
+class _Sum(Subquery):
+    """The sum of one column of a correlated queryset, as a column of the outer query."""
+
+    template = "(SELECT COALESCE(SUM(_s.n), 0) FROM (%(subquery)s) _s)"
+    output_field = IntegerField()
+
+
+def _total(qs: QuerySet[Any], column: str) -> _Sum:
+    return _Sum(qs.order_by().values(n=F(column)))
+
+
 def cycle_counts(cycle: Cycle) -> dict[str, int]:
     """Every count the dashboard shows, in one query."""
     here = OuterRef("pk")
@@ -97,7 +109,8 @@ def cycle_counts(cycle: Cycle) -> dict[str, int]:
         .annotate(
             n_roll=_n(RollMember.objects.filter(cycle=here, removed_at__isnull=True)),
             n_rounds=_n(RecommendationRound.objects.filter(cycle=here)),
-            n_talk_named=_n(TalkRecommendation.objects.filter(cycle=here, count__gt=0)),
+            # 人次: how many times someone was named, not how many people were.
+            n_talk_named=_total(TalkRecommendation.objects.filter(cycle=here), "count"),
             n_opinions=_n(Opinion.objects.filter(cycle=here)),
             n_targets=_n(InspectionTarget.objects.filter(**active)),
             n_announced=_n(
@@ -555,6 +568,26 @@ def rank_in(row: CandidateRow, cycle_list: CycleList) -> int:
 # --- 组织考察 ----------------------------------------------------------------------------
 
 
+def talks_about(target: InspectionTarget) -> QuerySet[InspectionTalk]:
+    """The individual talks about the target's person in its cycle, whichever of their
+    targets they were recorded on: someone on both lists is talked about once, and what
+    was said is about them on both (as the 考察材料 drafts it, ``drafting``)."""
+    return InspectionTalk.objects.filter(
+        target__cycle_id=target.cycle_id, target__person_id=target.person_id
+    ).order_by("held_on", "pk")
+
+
+def talk_counts(cycle: Cycle) -> dict[int, int]:
+    """The number of talks about each person of the cycle (``talks_about``), by person id,
+    in one query."""
+    counts: dict[int, int] = {}
+    for person_id in InspectionTalk.objects.filter(target__cycle=cycle).values_list(
+        "target__person_id", flat=True
+    ):
+        counts[person_id] = counts.get(person_id, 0) + 1
+    return counts
+
+
 def active_targets(cycle: Cycle) -> QuerySet[InspectionTarget]:
     return (
         InspectionTarget.objects.active()
@@ -626,7 +659,7 @@ def checklist(target: InspectionTarget, *, talks: int, has_standing: bool | None
             _("考察材料"),
             latest is not None and report is not None and report.signed_version_id == latest.pk,
             (
-                _("第%(n)d版%(s)s")
+                _("第%(n)d稿%(s)s")
                 % {
                     "n": latest.number,
                     "s": _("已签发")
@@ -737,6 +770,79 @@ def pool_structure(school: School, day: dt.date) -> Structure:
     )
 
 
+# --- who a notice names for people to contact -------------------------------------------
+
+# The stage whose responsible person each notice names (``documents._contact_line``).
+CONTACT_STAGES: dict[str, Stage] = {
+    "inspection-notice": Stage.INSPECTION,
+    "public-notice": Stage.NOTICE,
+}
+PERSONNEL_OFFICE_POST = "personnel-office"  # 人事室, as ``organisation`` seeds it
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Whom a notice names for staff to contact. ``text`` is the document's ``contact``
+    when the notice's stage has no responsible person (the personnel office's contact
+    then), "" when the document names the responsible person itself or nobody is found;
+    ``warning`` says what will be left blank on the notice, "" when nothing is."""
+
+    text: str
+    warning: str
+
+
+def personnel_office_contact(school: School) -> Person | None:
+    """Who answers for the personnel office (人事室): a current member of staff with a
+    phone and a personnel office account, else one holding the 人事室 post."""
+    people = Person.objects.for_school(school).current().exclude(phone="").order_by("staff_number")
+    return (
+        people.filter(user__role=Role.PERSONNEL).first()
+        or people.filter(
+            post_history__post__code=PERSONNEL_OFFICE_POST, post_history__end__isnull=True
+        ).first()
+    )
+
+
+def notice_contact(cycle: Cycle, key: str) -> Contact:
+    """The contact of the notice ``key`` (``CONTACT_STAGES``): the responsible person of
+    its stage as the document names them, else the personnel office's; a warning when
+    the notice would leave the name or the phone blank."""
+    stage = CONTACT_STAGES[key]
+    document = documents.DOCUMENTS[key].label
+    record = (
+        StageRecord.objects.filter(cycle=cycle, stage=stage)
+        .select_related("responsible")
+        .order_by("-attempt")
+        .first()
+    )
+    person = record.responsible if record is not None else None
+    if person is not None:
+        if person.phone:
+            return Contact("", "")
+        return Contact(
+            "",
+            _("“%(stage)s”阶段的负责人%(name)s在档案中没有联系电话，%(doc)s上的联系电话将留空。")
+            % {"stage": stage.label, "name": person.name, "doc": document},
+        )
+    office = personnel_office_contact(cycle.school)
+    if office is not None:
+        return Contact(_("%(name)s，%(phone)s") % {"name": office.name, "phone": office.phone}, "")
+    return Contact(
+        "",
+        _(
+            "尚未安排“%(stage)s”阶段的负责人，人事室也没有登记联系电话的人员：%(doc)s上的"
+            "联系人和联系电话将留空。请在“%(stage)s”阶段页安排负责人。"
+        )
+        % {"stage": stage.label, "doc": document},
+    )
+
+
+def notice_preview_url(cycle: Cycle, start: dt.date) -> str:
+    """The 公示 as it will read if it starts on ``start`` (the print view)."""
+    query = urlencode({"key": "public-notice", "start": start.isoformat()})
+    return f"{reverse('selection:document', args=[cycle.pk, 'html'])}?{query}"
+
+
 # --- the notices up in a school -----------------------------------------------------------
 
 
@@ -761,13 +867,16 @@ def announcements(school: School) -> list[Announcement]:
                         cycle=cycle, closed_at__isnull=True
                     ).exists():
                         continue
-                    out.append(Announcement(cycle, "notice", documents.public_notice_html(cycle)))
+                    contact = notice_contact(cycle, "public-notice").text
+                    html = documents.public_notice_html(cycle, contact=contact)
+                    out.append(Announcement(cycle, "notice", html))
                 elif (
                     InspectionTarget.objects.active()
                     .filter(cycle=cycle, notice_published_on__isnull=False)
                     .exists()
                 ):
-                    paper = documents.inspection_notice_paper(cycle)
+                    contact = notice_contact(cycle, "inspection-notice").text
+                    paper = documents.inspection_notice_paper(cycle, contact=contact)
                     out.append(Announcement(cycle, "inspection", documents.blocks_html(paper)))
         except DomainError:
             # Not far enough for its document (no one passed, no target left): nothing to post.

@@ -60,7 +60,6 @@ from .models import (
     CycleList,
     DecisionMeeting,
     InspectionReport,
-    InspectionTalk,
     InspectionTarget,
     Objection,
     ObjectionOutcome,
@@ -194,13 +193,17 @@ def _moves(request: AuthedRequest, cycle: Cycle) -> dict[str, Any]:
     problems = workflow.problems(cycle) if transition is not None else []
     finished = _finished_stages(cycle)
     start = timezone.localdate()
+    deciding = cycle.stage == Stage.DECISION
     return {
         "transition": transition,
         "problems": problems,
         "advance_form": forms.AdvanceForm(initial={"stage": cycle.stage, "start": start}),
-        "needs_start": cycle.stage == Stage.DECISION,
+        "needs_start": deciding,
         "start_value": start.isoformat(),
-        "notice_preview": _notice_preview(cycle, start) if cycle.stage == Stage.DECISION else "",
+        "notice_preview": _notice_preview(cycle, start) if deciding else "",
+        "preview_url": pages.notice_preview_url(cycle, start) if deciding else "",
+        # Before the 公示 is published: what it would leave blank for staff to contact.
+        "contact_warning": pages.notice_contact(cycle, "public-notice").warning if deciding else "",
         "reopen_form": forms.ReopenForm(stages=finished) if finished else None,
     }
 
@@ -433,6 +436,11 @@ def document(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
             messages.error(request, _("公示开始日期：请填写有效日期。"))
             return redirect("selection:detail", pk=cycle.pk)
         params["start"] = form.cleaned_data["start"]
+    if "contact" in entry.params and "contact" not in params:
+        # Without a responsible person for its stage the notice names the personnel office.
+        contact = pages.notice_contact(cycle, entry.key).text
+        if contact:
+            params["contact"] = contact
     try:
         file = documents.export_document(
             actor=request.user, key=entry.key, fmt=fmt, cycle=cycle, **params
@@ -843,6 +851,9 @@ def _targets(
             and cycle.stage in (Stage.TARGETS, Stage.INSPECTION, Stage.DECISION, Stage.NOTICE),
             "readiness_choices": forms.ReadinessForm.base_fields["readiness"].choices,  # type: ignore[attr-defined]
             "inspection_from": _inspection_from(cycle, chosen),
+            "contact_warning": pages.notice_contact(cycle, "inspection-notice").warning
+            if context["can_run"] and cycle.stage == Stage.TARGETS and chosen
+            else "",
             "sources": list(OpinionSource),
         }
     )
@@ -952,11 +963,7 @@ def inspection_page(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
     context = _stage_context(request, cycle, Stage.INSPECTION)
     chosen = list(pages.active_targets(cycle).select_related("report", "report__signed_version"))
-    talks: dict[int, int] = {}
-    for target_id in InspectionTalk.objects.filter(target__in=chosen).values_list(
-        "target_id", flat=True
-    ):
-        talks[target_id] = talks.get(target_id, 0) + 1
+    talks = pages.talk_counts(cycle)
     latest: dict[int, int] = {}
     for report_id, number in InspectionReport.objects.filter(target__in=chosen).values_list(
         "pk", "versions__number"
@@ -973,7 +980,7 @@ def inspection_page(request: AuthedRequest, pk: int) -> HttpResponse:
             and report.signed_version.number == version
         )
         rows.append(
-            {"target": t, "talks": talks.get(t.pk, 0), "version": version, "signed": signed}
+            {"target": t, "talks": talks.get(t.person_id, 0), "version": version, "signed": signed}
         )
     context["rows"] = rows
     return render(request, "selection/inspection.html", context)
@@ -1004,7 +1011,7 @@ def _inspection_target(
     wanted = request.GET.get("v")
     if wanted and versions:
         shown = next((v for v in versions if str(v.number) == wanted), shown)
-    talks = list(InspectionTalk.objects.filter(target=target).select_related("recorded_by"))
+    talks = list(pages.talks_about(target).select_related("recorded_by"))
     figures, _round, _hidden = pages.latest_visible_standings(cycle, can_run=context["can_run"])
     standing = figures.get((target.cycle_list_id, target.person_id))
     context.update(
@@ -1117,7 +1124,7 @@ def report_save(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
         request,
         form,
         lambda data: inspection.save_report(actor=request.user, target=target, text=data["text"]),
-        lambda version: _("已保存考察材料第%(n)d版，待签发。") % {"n": version.number},
+        lambda version: _("已保存考察材料第%(n)d稿，待签发。") % {"n": version.number},
     ):
         return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
     if cycle.stage != Stage.INSPECTION:
@@ -1140,7 +1147,7 @@ def report_draft(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("已按现有材料起草第%(n)d版，请核实修改后保存、签发。") % {"n": version.number},
+            _("已按现有材料起草第%(n)d稿，请核实修改后保存、签发。") % {"n": version.number},
         )
     return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
 
@@ -1156,7 +1163,7 @@ def report_sign(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
         _fail(request, error)
     else:
         number = report.signed_version.number if report.signed_version else 0
-        messages.success(request, _("已签发考察材料第%(n)d版。") % {"n": number})
+        messages.success(request, _("已签发考察材料第%(n)d稿。") % {"n": number})
     return redirect("selection:inspection_target", pk=cycle.pk, sub=target.pk)
 
 
@@ -1302,7 +1309,11 @@ def notice_end(request: AuthedRequest, pk: int) -> HttpResponse:
     form = forms.AdvanceForm({"stage": cycle.stage, "start": request.GET.get("start", "")})
     start = form.cleaned_data.get("start") if form.is_valid() else None
     text = _notice_preview(cycle, start) if start else _("请填写有效的公示开始日期。")
-    return render(request, "selection/_notice_end.html", {"text": text})
+    return render(
+        request,
+        "selection/_notice_end.html",
+        {"text": text, "preview_url": pages.notice_preview_url(cycle, start) if start else ""},
+    )
 
 
 def _notice(request: AuthedRequest, cycle: Cycle, form: Any = None) -> HttpResponse:
@@ -1329,6 +1340,9 @@ def _notice(request: AuthedRequest, cycle: Cycle, form: Any = None) -> HttpRespo
     today = timezone.localdate()
     context.update(
         {
+            "contact_warning": pages.notice_contact(cycle, "public-notice").warning
+            if context["can_run"] and current is not None and current.closed_at is None
+            else "",
             "notice": current,
             "names": names,
             "objections": objections,

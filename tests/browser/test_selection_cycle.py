@@ -55,6 +55,7 @@ from .conftest import SCREENS
 pytestmark = pytest.mark.browser
 WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 375, "height": 667}
 CANDIDATES = ["陈晔", "黄蔚敏", "卢懿蕾", "浦吉丽", "张兰兰"]
 BOARD = ["吴刚", "林慧", "周国平"]  # the decision body in speaking order, the principal last
 # Bounds for failing, not waits: every step waits for its condition and goes on as soon as
@@ -224,9 +225,9 @@ def phone(browser: Browser, base: str) -> Iterator[Page]:
         context.close()
 
 
-def fits_the_phone(page: Page) -> None:
+def fits_the_phone(page: Page, size: dict[str, int] = PHONE) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"] + 2, f"{page.url} is {width}px wide on a 390px phone"
+    assert width <= size["width"] + 2, f"{page.url} is {width}px wide on a {size['width']}px phone"
 
 
 def advance(page: Page, verb: str) -> None:
@@ -602,26 +603,26 @@ def test_a_whole_cycle_from_set_up_to_the_pool(
     for target in targets.values():
         office.goto(f"{cycle_url}/inspection/{target.pk}/")
         office.get_by_role("button", name="按现有材料起草").click()
-        said(office, "已按现有材料起草第1版")
+        said(office, "已按现有材料起草第1稿")
         expect(office.locator(".report-text")).to_contain_text("一、基本情况")
         assert not office.get_by_role("button", name=re.compile("签发第")).count()
     huang_school = targets[("黄蔚敏", "school")]
     office.goto(f"{cycle_url}/inspection/{huang_school.pk}/")
-    office.get_by_text("修改（保存为新版本）").click()
+    office.get_by_text("修改（保存为新一稿）").click()
     body = office.get_by_label("考察材料正文")
     years = "、".join(str(timezone.localdate().year - n) for n in (3, 2, 1))
     gap = f"档案中暂无年度考核等次记录。【待补充：{years}年度考核等次】"
     assert gap in body.input_value()
     annual = f"{years}年度考核均为优秀。"
     body.fill(body.input_value().replace(gap, annual))
-    office.get_by_role("button", name="保存为新版本").click()
-    said(office, "已保存考察材料第2版，待签发。")
+    office.get_by_role("button", name="保存为新一稿").click()
+    said(office, "已保存考察材料第2稿，待签发。")
     for target in targets.values():
         decider.goto(f"{cycle_url}/inspection/{target.pk}/")
         decider.get_by_role("button", name=re.compile("签发第")).click()
         said(decider, "已签发考察材料第")
     decider.goto(f"{cycle_url}/inspection/{huang_school.pk}/")
-    expect(decider.locator("#report")).to_contain_text("第2版已签发")
+    expect(decider.locator("#report")).to_contain_text("第2稿已签发")
     expect(decider.locator("#report")).to_contain_text("林慧")
     shot(decider, "cycle-inspection-signed")
 
@@ -709,6 +710,16 @@ def test_a_whole_cycle_from_set_up_to_the_pool(
     start.fill(ago(28).isoformat())
     start.dispatch_event("change")
     expect(office.locator("#notice-end")).to_contain_text(f"自{ago(28).isoformat()}起5个工作日")
+    # The notice as it will be posted, before it is: no one is responsible for the 公示 yet,
+    # so it names the personnel office.
+    preview = office.locator("#notice-end").get_by_role("link", name="预览公示")
+    expect(preview).to_have_attribute("href", re.compile(f"start={ago(28).isoformat()}"))
+    response = office.context.request.get(
+        urljoin(office.url, preview.get_attribute("href")), timeout=DOCUMENT_TIMEOUT
+    )
+    text = html_text(response.body())
+    assert "市八初级中学后备干部人选公示" in text and "黄蔚敏" in text
+    assert f"公示时间：{cn(ago(28))}至" in text and f"联系方式：钱丽，{PHONE_NUMBER}。" in text
     advance(office, "开始公示")
     said(office, "已进入“公示”阶段。")
 
@@ -735,6 +746,16 @@ def test_a_whole_cycle_from_set_up_to_the_pool(
         expect(notice_text).to_contain_text(PHONE_NUMBER)
         fits_the_phone(colleague)
         shot(colleague, "cycle-notice-staff-phone")
+        # On a small phone the notice's table scrolls inside it, its cells on one line,
+        # instead of squeezing eight columns into the screen.
+        colleague.set_viewport_size(SMALL_PHONE)
+        fits_the_phone(colleague, SMALL_PHONE)
+        cell = notice_text.locator("td", has_text="大学本科").first
+        lines = cell.evaluate(
+            "e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)"
+        )
+        assert lines < 2, f"大学本科 takes {lines:.1f} lines"
+        shot(colleague, "cycle-notice-staff-phone-375")
 
     office.get_by_text("登记异议", exact=True).click()
     objection = office.locator("form[action$='/notice/objections/']")

@@ -21,6 +21,7 @@ from ..selection.conftest import REF, TODAY, Walk, qualified
 
 pytestmark = pytest.mark.browser
 WIDE = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 667}
 NAMES = ["陈晔", "黄蔚敏", "卢懿蕾", "浦吉丽", "张兰兰", "陈静华", "奚莉", "余立群", "邹建琴"]
 
 
@@ -46,11 +47,22 @@ def test_the_cycle_pages_from_set_up_to_the_pool(page, live_server, users, walk,
         page.context.clear_cookies()
         login(users[role])
 
+    def on_phone(name: str) -> int:
+        """The page as it is on a 375 px phone, screenshotted; how wide it is there."""
+        page.set_viewport_size(PHONE)
+        screenshot(f"{name}-phone")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        page.set_viewport_size(WIDE)
+        return int(width)
+
     as_role(Role.PERSONNEL)
 
     page.goto(f"{live_server.url}/selection/new/")
     expect(page.get_by_label("区级后备干部名额")).to_have_value("5")
+    # A group of radio buttons is one fieldset, its legend the one label with the mark.
+    expect(page.get_by_role("group", name="参加民主推荐人员")).to_be_visible()
     screenshot("selection-create")
+    on_phone("selection-create")
 
     page.goto(f"{base}/")
     expect(page.locator(".timeline > li")).to_have_count(8)
@@ -73,7 +85,9 @@ def test_the_cycle_pages_from_set_up_to_the_pool(page, live_server, users, walk,
     workflow.start_opinions(actor=walk.admin, cycle=walk.cycle)
     walk.consult(walk.staff[:5])
     page.goto(f"{base}/opinions/")
+    expect(page.get_by_role("group", name="征求对象")).to_be_visible()
     screenshot("selection-opinions")
+    on_phone("selection-opinions")
     workflow.start_target_selection(actor=walk.admin, cycle=walk.cycle)
 
     as_role(Role.DECISION)
@@ -82,6 +96,7 @@ def test_the_cycle_pages_from_set_up_to_the_pool(page, live_server, users, walk,
     for name in ("陈晔", "黄蔚敏"):
         district.get_by_label(name).check()
     screenshot("selection-targets-choose")
+    on_phone("selection-targets-choose")
     page.get_by_role("button", name="确定考察对象").click()
     expect(page.get_by_text("请确认").first).to_be_visible()
     screenshot("selection-targets-acknowledge")
@@ -94,7 +109,9 @@ def test_the_cycle_pages_from_set_up_to_the_pool(page, live_server, users, walk,
     screenshot("selection-inspection-target")
     walk.inspect()
     page.goto(f"{base}/inspection/{target.pk}/")
+    expect(page.locator("#report")).to_contain_text("第1稿已签发")
     screenshot("selection-inspection-target-signed")
+    on_phone("selection-inspection-target-signed")
 
     workflow.start_decision(actor=walk.admin, cycle=walk.cycle)
     board = walk.board(5)
@@ -117,6 +134,9 @@ def test_the_cycle_pages_from_set_up_to_the_pool(page, live_server, users, walk,
     page.fill("input[name=start]", (TODAY() - dt.timedelta(days=10)).isoformat())
     page.locator("input[name=start]").dispatch_event("change")
     expect(page.locator("#notice-end")).to_contain_text("个工作日")
+    expect(page.locator("#notice-end").get_by_role("link", name="预览公示")).to_be_visible()
+    screenshot("selection-decision-next-step")
+    on_phone("selection-decision-next-step")
     page.get_by_role("button", name="开始公示").click()
     expect(page.get_by_text("已进入“公示”阶段")).to_be_visible()
     screenshot("selection-notice")
@@ -125,6 +145,7 @@ def test_the_cycle_pages_from_set_up_to_the_pool(page, live_server, users, walk,
     page.goto(f"{live_server.url}/selection/notices/")
     expect(page.get_by_text("市八初级中学后备干部人选公示")).to_be_visible()
     screenshot("selection-notices-staff")
+    assert on_phone("selection-notices-staff") <= PHONE["width"] + 2
 
     as_role(Role.PERSONNEL)
     workflow.complete_cycle(actor=walk.admin, cycle=walk.cycle)

@@ -163,7 +163,7 @@ def test_the_decision_waits_for_released_appraisals_and_signed_reports(walk):
     with pytest.raises(ValidationFailed) as caught:
         workflow.start_decision(actor=walk.admin, cycle=walk.cycle)
     assert f"{first}：民主测评结果尚未发布。" in caught.value.errors["stage"]
-    assert f"{first}：考察材料最新版本尚未签发。" in caught.value.errors["stage"]
+    assert f"{first}：考察材料最新一稿尚未签发。" in caught.value.errors["stage"]
     walk.inspect()
     workflow.start_decision(actor=walk.admin, cycle=walk.cycle)
 
@@ -177,7 +177,7 @@ def test_the_writer_cannot_sign_off_and_a_new_version_needs_its_own_sign_off(wal
     report = inspection.sign_off_report(actor=walk.decider, target=target)
     assert report.signed_version.number == 1
     inspection.save_report(actor=walk.admin, target=target, text="第二稿：补充主要缺点和不足")
-    assert f"{target}：考察材料最新版本尚未签发。" in inspection.inspection_problems(walk.cycle)
+    assert f"{target}：考察材料最新一稿尚未签发。" in inspection.inspection_problems(walk.cycle)
     assert [v.number for v in report.versions.all()] == [1, 2]
     assert AuditEntry.objects.filter(action="selection.report.version_saved").count() == 2
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from houbei.accounts.models import Role
-from houbei.selection import inspection, services, targets, workflow
+from houbei.selection import inspection, recommendation, services, targets, workflow
 from houbei.selection.notice import register_objection
 
 from .conftest import TODAY, qualified
@@ -43,6 +43,23 @@ def test_the_dashboard_shows_the_timeline_and_the_next_move(client, users, walk)
     text = page(as_user(client, users[Role.DECISION]), reverse("selection:detail", args=[cycle.pk]))
     assert "尚未确定考察对象。" in text
     assert reverse("selection:advance", args=[cycle.pk]) not in text
+
+
+def test_the_dashboard_counts_talk_recommendations_in_person_times(client, users, walk, staff):
+    """谈话调研推荐 names people a number of times each (人次): 6 + 4 + 3 is 13 人次 of
+    three people."""
+    walk.to_recommendation()
+    walk.round()
+    recommendation.record_talk_recommendations(
+        actor=walk.admin, cycle=walk.cycle, interviewees=8,
+        counts=[recommendation.TalkCount(walk.district, staff[0], 6),
+                recommendation.TalkCount(walk.school, staff[0], 4),
+                recommendation.TalkCount(walk.school, staff[1], 3)],
+    )  # fmt: skip
+    text = page(
+        as_user(client, users[Role.PERSONNEL]), reverse("selection:detail", args=[walk.cycle.pk])
+    )
+    assert "谈话调研推荐13人次记录" in text
 
 
 def test_the_dashboards_queries_do_not_grow_with_the_roll(

@@ -26,6 +26,7 @@ from houbei.selection.models import (
 from houbei.selection.notice import register_objection
 
 from ..conftest import PASSWORD, make_user
+from ..factories import make_person
 from .conftest import TODAY
 from .views_support import as_user, page, post
 
@@ -198,3 +199,55 @@ def test_the_notice_is_for_every_member_of_staff_of_the_school(client, users, wa
     elsewhere = make_user(Role.STAFF, school=other_school)
     text = page(as_user(client, elsewhere), reverse("selection:notices"))
     assert name not in text and "目前没有公示。" in text
+
+
+def test_the_notice_can_be_previewed_before_it_is_published(client, users, deciding):
+    """Before the 公示 starts, the office reads it as it will be posted: the next step links
+    to its print view for the start date shown, and the link follows the date."""
+    cycle = deciding.cycle
+    as_user(client, users[Role.DECISION])
+    post(client, reverse("selection:meeting_record", args=[cycle.pk]),
+         _meeting(deciding, held_on=TODAY() - dt.timedelta(days=3)))  # fmt: skip
+    personnel = as_user(client, users[Role.PERSONNEL])
+    text = page(personnel, reverse("selection:decision", args=[cycle.pk]))
+    today = reverse("selection:document", args=[cycle.pk, "html"])
+    today += f"?key=public-notice&amp;start={TODAY().isoformat()}"
+    assert f'href="{today}"' in text and "预览公示" in text
+    end = page(personnel, reverse("selection:notice_end", args=[cycle.pk]), start="2024-09-27")
+    assert "start=2024-09-27" in end and "预览公示" in end
+    preview = page(personnel, today.replace("&amp;", "&"))
+    name = InspectionTarget.objects.active().filter(cycle=cycle).first().person.name
+    assert "后备干部人选公示" in preview and name in preview
+    assert not PublicNotice.objects.exists()  # a preview publishes nothing
+
+
+def test_the_notice_names_the_personnel_office_when_no_one_is_responsible(
+    client, users, deciding, school
+):
+    """Without a responsible person for the 公示 stage the notice names the personnel
+    office's contact; with nobody to name, the office is warned before publishing."""
+    cycle = deciding.cycle
+    as_user(client, users[Role.DECISION])
+    post(client, reverse("selection:meeting_record", args=[cycle.pk]),
+         _meeting(deciding, held_on=TODAY() - dt.timedelta(days=3)))  # fmt: skip
+    personnel = as_user(client, users[Role.PERSONNEL])
+    decision_url = reverse("selection:decision", args=[cycle.pk])
+    preview = reverse("selection:document", args=[cycle.pk, "html"])
+    preview += f"?key=public-notice&start={TODAY().isoformat()}"
+    text = page(personnel, decision_url)
+    assert "尚未安排“公示”阶段的负责人，人事室也没有登记联系电话的人员" in text
+    assert "联系人：＿＿＿＿＿＿；联系电话：＿＿＿＿＿＿。" in page(personnel, preview)
+    make_person(school, name="钱丽", phone="021-64310101", user=users[Role.PERSONNEL])
+    assert "尚未安排“公示”阶段的负责人" not in page(personnel, decision_url)
+    assert "联系方式：钱丽，021-64310101。" in page(personnel, preview)
+    # A responsible person without a phone: the document names them, the phone is blank.
+    post(personnel, reverse("selection:plan", args=[cycle.pk]),
+         {"stage": "notice", "responsible": str(deciding.board(5)[0].pk)})  # fmt: skip
+    text = page(personnel, decision_url)
+    assert f"负责人{deciding.board(5)[0].name}在档案中没有联系电话" in text
+    # Published, the notice every member of staff reads has the same contact.
+    post(personnel, reverse("selection:plan", args=[cycle.pk]), {"stage": "notice"})
+    post(personnel, reverse("selection:advance", args=[cycle.pk]),
+         {"stage": "decision", "start": TODAY().isoformat()})  # fmt: skip
+    text = page(as_user(client, users[Role.STAFF]), reverse("selection:notices"))
+    assert "联系方式：钱丽，021-64310101。" in text

@@ -77,7 +77,7 @@ def test_the_report_is_drafted_edited_in_versions_and_signed_off_by_another(
     personnel = as_user(client, users[Role.PERSONNEL])
     page_url = reverse("selection:inspection_target", args=[cycle.pk, target.pk])
     text = post(personnel, reverse("selection:report_draft", args=[cycle.pk, target.pk]))
-    assert "已按现有材料起草第1版" in text
+    assert "已按现有材料起草第1稿" in text
     report = InspectionReport.objects.get(target=target)
     drafted = report.versions.get().text
     assert target.person.name in drafted
@@ -87,11 +87,12 @@ def test_the_report_is_drafted_edited_in_versions_and_signed_off_by_another(
     )  # fmt: skip
     assert list(report.versions.values_list("number", flat=True)) == [1, 2]
     text = page(personnel, page_url)
-    assert "主动承担急难险重任务" in text and "第2版" in text
-    assert "签发第2版" not in text  # the office writes, the decision body signs off
+    assert "主动承担急难险重任务" in text and "第2稿" in text
+    assert "第1版" not in text and "第2版" not in text  # 稿, as the documents say
+    assert "签发第2稿" not in text  # the office writes, the decision body signs off
     decision = as_user(client, users[Role.DECISION])
     text = post(decision, reverse("selection:report_sign", args=[cycle.pk, target.pk]))
-    assert "已签发考察材料第2版。" in text
+    assert "已签发考察材料第2稿。" in text
     report.refresh_from_db()
     assert report.signed_version.number == 2 and report.signed_by == users[Role.DECISION]
     assert "已签发" in page(decision, page_url)
@@ -116,3 +117,29 @@ def test_the_checklist_and_the_advance_follow_the_inspection(client, users, insp
     cycle.refresh_from_db()
     assert cycle.stage == "decision"
     assert workflow.problems(cycle)
+
+
+def test_a_talk_about_someone_on_both_lists_shows_on_both_targets(client, users, inspecting):
+    """卢懿蕾 is a target of both lists and talked about once: the talk, its count on the
+    inspection page and the checklist are the same on either target."""
+    walk = inspecting
+    cycle = walk.cycle
+    both = [t for t in walk.active_targets() if t.person == walk.staff[1]]
+    assert len(both) == 2
+    decision = as_user(client, users[Role.DECISION])
+    post(
+        decision, reverse("selection:talk_record", args=[cycle.pk, both[0].pk]),
+        {"interviewee_name": walk.staff[6].name, "held_on": TODAY().isoformat(),
+         "interviewer": "校长", "summary": "组织协调能力强，群众基础好"},
+    )  # fmt: skip
+    for target in both:
+        text = page(decision, reverse("selection:inspection_target", args=[cycle.pk, target.pk]))
+        talks = text.split('id="talks"')[1].split("</section>")[0]
+        assert "组织协调能力强，群众基础好" in talks, target
+        assert "1 次" in talks, target
+        assert '个别谈话 <span class="muted">1次</span>' in text, target
+    text = page(decision, reverse("selection:inspection", args=[cycle.pk]))
+    body = text.split("<tbody>")[1].split("</tbody>")[0]
+    rows = [r for r in body.split("<tr>") if walk.staff[1].name in r]
+    assert len(rows) == 2
+    assert all('class="num">1</td>' in r for r in rows), rows

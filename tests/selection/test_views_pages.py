@@ -5,6 +5,7 @@ and what is confidential stays with the school."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -149,3 +150,31 @@ def test_every_staff_role_finds_the_notices_from_the_home_page(client, users):
     for role in (Role.DISTRICT, Role.SYSADMIN):
         body = page(as_user(client, users[role]), reverse("home"))
         assert f'href="{notices}"' not in body, role
+
+
+def _labels_without_a_field(html: str) -> list[str]:
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    return [f for f in re.findall(r'<label\b[^>]*\bfor="([^"]*)"', html) if f not in ids]
+
+
+def test_every_label_names_a_field_and_radio_groups_are_fieldsets(client, users, walk):
+    """A label points at its field (none at a box that is not there, none with an empty
+    ``for``); a group of radio buttons is a fieldset named by its legend, with the one
+    required mark on the legend rather than on every choice."""
+    personnel = as_user(client, users[Role.PERSONNEL])
+    html = page(personnel, reverse("selection:create"))
+    assert _labels_without_a_field(html) == []
+    group = html.split('<fieldset class="field choices required-group"')[1].split("</fieldset>")[0]
+    assert "<legend>参加民主推荐人员</legend>" in group and group.count('type="radio"') == 3
+    walk.to_opinions()
+    cycle = walk.cycle
+    html = page(personnel, reverse("selection:opinions", args=[cycle.pk]))
+    assert _labels_without_a_field(html) == []
+    assert html.count('<fieldset class="field choices required-group"') == 2
+    assert "<legend>征求对象</legend>" in html and "<legend>意见</legend>" in html
+    walk.consult(walk.staff[:5])  # five of the nine eligible: four rows without a box
+    workflow.start_target_selection(actor=walk.admin, cycle=cycle)
+    decision = as_user(client, users[Role.DECISION])
+    html = page(decision, reverse("selection:targets", args=[cycle.pk]))
+    assert html.count('type="checkbox" name="list_') == 10  # five on each of the two lists
+    assert _labels_without_a_field(html) == []
