@@ -385,15 +385,16 @@ def _print_css() -> str:
     ).read_text(encoding="utf-8")
 
 
-def html_of(paper: Paper, *, inline_css: bool = False, font_faces: str = "") -> str:
+def html_of(paper: Paper, *, inline_css: bool = False, linked: bool = True) -> str:
     """The paper as a standalone page: the browser's print view links the stylesheet;
-    ``inline_css`` puts it in the page (for WeasyPrint), after ``font_faces``."""
+    ``inline_css`` puts it in the page; neither, with ``linked`` False (WeasyPrint gets
+    the stylesheet apart, ``pdf_source``)."""
     return render_to_string(
         "selection/print/document.html",
         {
             "paper": paper,
             "inline_css": _print_css() if inline_css else "",
-            "font_faces": font_faces,
+            "linked": linked,
         },
     )
 
@@ -408,12 +409,13 @@ def cut_fonts() -> dict[str, Path]:
     return printing.cut_fonts(Path(settings.DATA_DIR) / "fonts")
 
 
-def pdf_source(paper: Paper) -> tuple[str, tuple[str, ...]]:
-    """What WeasyPrint prints: the page with its CSS and the cut fonts' ``@font-face``,
-    and the font files it may load."""
+def pdf_source(paper: Paper) -> tuple[str, tuple[str, ...], str]:
+    """What WeasyPrint prints: the page, the font files it may load, and its stylesheet —
+    the cut fonts' ``@font-face`` rules and print.css, the same for every paper, so that
+    a printing process parses it once (``printing.pdf``)."""
     fonts = cut_fonts()
-    html = html_of(paper, inline_css=True, font_faces=printing.font_faces(fonts))
-    return html, tuple(path.as_uri() for path in fonts.values())
+    css = printing.font_faces(fonts) + _print_css()
+    return html_of(paper, linked=False), tuple(path.as_uri() for path in fonts.values()), css
 
 
 def pdf_of(paper: Paper) -> bytes:
