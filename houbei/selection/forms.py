@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from houbei.ballots.models import Mode
 from houbei.ballots.ratings.models import MIN_K, GroupMode
@@ -327,7 +327,9 @@ class RollRemoveForm(forms.Form):
 
 class PlanForm(forms.Form):
     stage = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
-    deadline = forms.DateField(label=gettext_lazy("截止日期"), required=False, widget=DateInput)
+    deadline = forms.DateField(
+        label=pgettext_lazy("deadline", "截止日期"), required=False, widget=DateInput
+    )
     responsible = forms.ChoiceField(label=gettext_lazy("负责人"), required=False)
 
     def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:

@@ -19,12 +19,17 @@ from fractions import Fraction
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from houbei.ballots.models import Election
 from houbei.ballots.ratings.models import RatingRound
 from houbei.eligibility.models import RuleSet, Snapshot
 from houbei.organisation.models import School
 from houbei.people.models import Person
+
+# One cycle, as a field or a record names it; the plural (the list of cycles) is the
+# plain 选拔周期, which English distinguishes.
+A_CYCLE = pgettext_lazy("a cycle", "选拔周期")
 
 
 class Stage(models.TextChoices):
@@ -120,7 +125,7 @@ class Cycle(models.Model):
     objects = CycleQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("选拔周期")
+        verbose_name = A_CYCLE
         verbose_name_plural = _("选拔周期")
         ordering = ["school", "-year", "-created_at"]
         constraints = [
@@ -161,7 +166,7 @@ class CycleList(models.Model):
     be on both lists (the plan's 附1)."""
 
     cycle = models.ForeignKey(
-        Cycle, on_delete=models.PROTECT, related_name="lists", verbose_name=_("选拔周期")
+        Cycle, on_delete=models.PROTECT, related_name="lists", verbose_name=A_CYCLE
     )
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
     name = models.CharField(_("名称"), max_length=60)
@@ -190,7 +195,7 @@ class RollMember(models.Model):
     """A person on the cycle's voter roll (参加民主推荐人员). Removed, never deleted."""
 
     cycle = models.ForeignKey(
-        Cycle, on_delete=models.PROTECT, related_name="roll", verbose_name=_("选拔周期")
+        Cycle, on_delete=models.PROTECT, related_name="roll", verbose_name=A_CYCLE
     )
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("教职工")
@@ -232,11 +237,11 @@ class StageRecord(models.Model):
     (``interrupted``) and starts new attempts from the reopened stage on."""
 
     cycle = models.ForeignKey(
-        Cycle, on_delete=models.PROTECT, related_name="stage_records", verbose_name=_("选拔周期")
+        Cycle, on_delete=models.PROTECT, related_name="stage_records", verbose_name=A_CYCLE
     )
     stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices)
     attempt = models.PositiveSmallIntegerField(_("第几次"), default=1)
-    deadline = models.DateField(_("截止日期"), null=True, blank=True)
+    deadline = models.DateField(pgettext_lazy("deadline", "截止日期"), null=True, blank=True)
     responsible = models.ForeignKey(
         Person,
         on_delete=models.PROTECT,
@@ -267,7 +272,7 @@ class StageReopening(models.Model):
     """A finished stage opened again, from which stage, by whom and why."""
 
     cycle = models.ForeignKey(
-        Cycle, on_delete=models.PROTECT, related_name="reopenings", verbose_name=_("选拔周期")
+        Cycle, on_delete=models.PROTECT, related_name="reopenings", verbose_name=A_CYCLE
     )
     stage = models.CharField(_("重新开启的阶段"), max_length=20, choices=Stage.choices)
     from_stage = models.CharField(_("开启时所处阶段"), max_length=20, choices=Stage.choices)
@@ -300,7 +305,7 @@ class RecommendationRound(models.Model):
     concluded from its tally (quorum reached or not, votes scattered or not)."""
 
     cycle = models.ForeignKey(
-        Cycle, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("选拔周期")
+        Cycle, on_delete=models.PROTECT, related_name="rounds", verbose_name=A_CYCLE
     )
     number = models.PositiveSmallIntegerField(_("轮次"))
     election = models.OneToOneField(
@@ -335,7 +340,7 @@ class TalkRecommendation(models.Model):
     """谈话调研推荐: how many of the people talked to named this person for this list."""
 
     cycle = models.ForeignKey(
-        Cycle, on_delete=models.PROTECT, related_name="talk_counts", verbose_name=_("选拔周期")
+        Cycle, on_delete=models.PROTECT, related_name="talk_counts", verbose_name=A_CYCLE
     )
     cycle_list = models.ForeignKey(
         CycleList, on_delete=models.PROTECT, related_name="talk_counts", verbose_name=_("名单")
@@ -373,7 +378,7 @@ class OpinionStance(models.TextChoices):
 
 class Opinion(models.Model):
     cycle = models.ForeignKey(
-        Cycle, on_delete=models.PROTECT, related_name="opinions", verbose_name=_("选拔周期")
+        Cycle, on_delete=models.PROTECT, related_name="opinions", verbose_name=A_CYCLE
     )
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("人选")
@@ -409,10 +414,10 @@ class TargetSelection(models.Model):
         Cycle,
         on_delete=models.PROTECT,
         related_name="target_selections",
-        verbose_name=_("选拔周期"),
+        verbose_name=A_CYCLE,
     )
     decided_on = models.DateField(_("确定日期"))
-    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    warnings = models.JSONField(pgettext_lazy("warnings", "提示"), default=list, blank=True)
     acknowledgement = models.TextField(_("确认说明"), blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -439,7 +444,7 @@ class InspectionTarget(models.Model):
     the 考察预告 went up."""
 
     cycle = models.ForeignKey(
-        Cycle, on_delete=models.PROTECT, related_name="targets", verbose_name=_("选拔周期")
+        Cycle, on_delete=models.PROTECT, related_name="targets", verbose_name=A_CYCLE
     )
     cycle_list = models.ForeignKey(
         CycleList, on_delete=models.PROTECT, related_name="targets", verbose_name=_("名单")
@@ -568,7 +573,7 @@ class DecisionMeeting(models.Model):
     """A collective decision meeting (校务会、支委会) that reached its quorum."""
 
     cycle = models.ForeignKey(
-        Cycle, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("选拔周期")
+        Cycle, on_delete=models.PROTECT, related_name="meetings", verbose_name=A_CYCLE
     )
     held_on = models.DateField(_("会议日期"))
     expected = models.PositiveSmallIntegerField(_("应到会成员"))
@@ -672,12 +677,12 @@ class PublicNotice(models.Model):
     were not entered and the weekend rule stood in)."""
 
     cycle = models.ForeignKey(
-        Cycle, on_delete=models.PROTECT, related_name="notices", verbose_name=_("选拔周期")
+        Cycle, on_delete=models.PROTECT, related_name="notices", verbose_name=A_CYCLE
     )
     start = models.DateField(_("公示开始"))
     working_days = models.PositiveSmallIntegerField(_("公示期（工作日）"))
     end = models.DateField(_("公示结束"))
-    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    warnings = models.JSONField(pgettext_lazy("warnings", "提示"), default=list, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -785,7 +790,7 @@ class PoolEntry(models.Model):
         School, on_delete=models.PROTECT, related_name="pool_entries", verbose_name=_("学校")
     )
     cycle = models.ForeignKey(
-        Cycle, on_delete=models.PROTECT, related_name="pool_entries", verbose_name=_("选拔周期")
+        Cycle, on_delete=models.PROTECT, related_name="pool_entries", verbose_name=A_CYCLE
     )
     target = models.OneToOneField(
         InspectionTarget, on_delete=models.PROTECT, related_name="pool_entry"

@@ -8,13 +8,22 @@ import datetime as dt
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from houbei.accounts.models import Role
 from houbei.eligibility.services import create_rule_set
 from houbei.organisation.models import District
-from houbei.selection import inspection, notice, workflow
-from houbei.selection.models import InspectionTarget, Objection
+from houbei.selection import forms, inspection, notice, workflow
+from houbei.selection.models import (
+    Cycle,
+    InspectionTarget,
+    Objection,
+    PublicNotice,
+    StageRecord,
+    TargetSelection,
+)
 from houbei.selection.notice import register_objection
 from houbei.selection.services import create_cycle
 
@@ -178,3 +187,21 @@ def test_every_label_names_a_field_and_radio_groups_are_fieldsets(client, users,
     html = page(decision, reverse("selection:targets", args=[cycle.pk]))
     assert html.count('type="checkbox" name="list_') == 10  # five on each of the two lists
     assert _labels_without_a_field(html) == []
+
+
+def test_words_that_mean_two_things_in_english_say_which(client, users, walk):
+    """截止日期 is a stage's deadline here, not the end of a date range ("To date"); 提示 a
+    notice's warnings, not an eligibility flag ("Flagged"); 选拔周期 one cycle where a
+    field or a record names it, the plural only for the list."""
+    with translation.override("en"):
+        assert str(StageRecord._meta.get_field("deadline").verbose_name) != "To date"
+        assert str(forms.PlanForm.base_fields["deadline"].label) != "To date"
+        assert str(PublicNotice._meta.get_field("warnings").verbose_name) != "Flagged"
+        assert str(TargetSelection._meta.get_field("warnings").verbose_name) != "Flagged"
+        assert str(Cycle._meta.verbose_name) != "Selection cycles"
+        assert str(InspectionTarget._meta.get_field("cycle").verbose_name) != "Selection cycles"
+        assert str(Cycle._meta.verbose_name_plural) == "Selection cycles"
+    personnel = as_user(client, users[Role.PERSONNEL])
+    personnel.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = page(personnel, reverse("selection:preparation", args=[walk.cycle.pk]))
+    assert "<dt>To date</dt>" not in text
