@@ -53,6 +53,9 @@ FIELD_LABELS: dict[str, Any] = {
     "min_months_below": gettext_lazy("下一级岗位经历（月）"),
     "default_mentor_capacity": gettext_lazy("每位带教人员每学期可带人数"),
     "note": gettext_lazy("说明"),
+    "term": gettext_lazy("学期"),
+    "document": gettext_lazy("文书"),
+    "format": gettext_lazy("格式"),
 }
 
 
@@ -69,7 +72,7 @@ def refusal_messages(error: DomainError) -> list[str]:
     """A service's refusal as messages, each naming its field."""
     if isinstance(error, ValidationFailed) and error.errors:
         return [labelled(f, m) for f, messages in error.errors.items() for m in messages]
-    return [str(error.message)]
+    return [labelled(error.field, error.message)]
 
 
 def show_errors(form: forms.Form, error: DomainError) -> None:
@@ -96,7 +99,7 @@ def form_messages(form: forms.Form) -> list[str]:
     return lines
 
 
-def person_label(person: Person) -> str:
+def person_label(person: Any) -> str:
     return f"{person.name}（{person.staff_number}）"
 
 
@@ -339,8 +342,10 @@ class WaiverForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, people: Sequence[Person], offers: Sequence[RoundPost], **kwargs: Any
+        self, *args: Any, people: Sequence[Any], offers: Sequence[RoundPost], **kwargs: Any
     ) -> None:
+        """``people``: Person rows where the form is saved; on the page, anything with
+        ``pk``, ``name`` and ``staff_number``."""
         kwargs.setdefault("auto_id", "id_waiver_%s")
         super().__init__(*args, **kwargs)
         self.people = {p.pk: p for p in people}
@@ -456,6 +461,7 @@ class AssignmentFilterForm(forms.Form):
     ) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
         self.term_by_pk = {t.pk: t for t in terms}
+        self.rounds = list(rounds)
         choices = {
             "round": [(r.pk, r.title) for r in rounds],
             "term": [(t.pk, str(t)) for t in terms],

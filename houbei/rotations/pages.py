@@ -10,14 +10,15 @@ Reads only; every write is a service of this package."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from houbei.organisation.models import Post, School, Term
+from houbei.organisation.models import Post, RotationLength, School, Term
 from houbei.people.models import Person
 
 from .instance import RoundInstance
@@ -134,10 +135,42 @@ class MentorRow:
     taken: int  # mentees from rotations of other rounds in the start term
 
 
+@dataclass(frozen=True)
+class Who:
+    """A person as the pages name them (name, staff number, a link to the file)."""
+
+    pk: int
+    name: str
+    staff_number: str
+
+
+@dataclass(frozen=True)
+class ChoiceLine:
+    """One row of a 意向表 as the round's page lists it."""
+
+    rank: int
+    post: str
+    length: str
+    mentor: str
+    remarks: str
+
+
+@dataclass
+class FormLine:
+    """A 意向表 as the round's page lists it: read as plain values, since a school's
+    whole round of forms is shown at once."""
+
+    submitted_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+    withdraw_reason: str
+    remarks: str
+    choices: list[ChoiceLine] = field(default_factory=list)
+
+
 @dataclass
 class CadreRow:
-    person: Person
-    intention: Intention | None
+    person: Who
+    intention: FormLine | None
     in_pool: bool = True
 
     @property
@@ -264,29 +297,21 @@ def round_board(round_: Round) -> RoundBoard:
         .select_related("person", "post", "granted_by", "revoked_by")
         .order_by("person__staff_number", "post__sort_order", "pk")
     )
-    intentions = {
-        i.person_id: i
-        for i in Intention.objects.filter(round=round_)
-        .select_related("person", "submitted_by")
-        .prefetch_related(
-            Prefetch(
-                "choices",
-                queryset=IntentionChoice.objects.select_related(
-                    "round_post__post", "mentor"
-                ).order_by("rank", "pk"),
-            )
-        )
-    }
-    pool = list(reserve_cadres(round_))
-    in_pool = {p.pk for p in pool}
-    cadres = [CadreRow(p, intentions.get(p.pk)) for p in pool]
-    strangers = sorted(
-        (CadreRow(i.person, i, in_pool=False) for i in intentions.values() if i.person_id not in in_pool),
-        key=lambda row: row.person.staff_number,
-    )  # fmt: skip
+    intentions, strangers = _forms_of(round_)
+    cadres = [
+        CadreRow(Who(pk, name, number), intentions.get(pk))
+        for pk, name, number in reserve_cadres(round_).values_list("pk", "name", "staff_number")
+    ]
+    in_pool = {c.person.pk for c in cadres}
+    outside = [
+        CadreRow(who, intentions[who.pk], in_pool=False)
+        for who in strangers
+        if who.pk not in in_pool
+    ]
     runs: list[MatchingRun] = list(
         MatchingRun.objects.filter(round=round_)
         .select_related("run_by", "discarded_by")
+        .defer("instance")
         .annotate(
             n_lines=_n(Placement.objects.filter(run=OuterRef("pk"))),
             n_placed=_n(Placement.objects.filter(run=OuterRef("pk"), round_post__isnull=False)),
@@ -301,8 +326,51 @@ def round_board(round_: Round) -> RoundBoard:
         offers=rows, not_offered=not_offered,
         mentors=mentor_rows, waivers=[w for w in waivers if w.revoked_at is None],
         revoked=[w for w in waivers if w.revoked_at is not None], cadres=cadres,
-        strangers=strangers, runs=runs, live_run=live,
+        strangers=outside, runs=runs, live_run=live,
     )  # fmt: skip
+
+
+def form_people(round_: Round) -> list[Person]:
+    """Who may be given a waiver in the round: its reserve cadres and whoever filled its
+    意向表 (one query)."""
+    return list(
+        Person.objects.filter(
+            Q(pk__in=reserve_cadres(round_).values("pk")) | Q(rotation_intentions__round=round_)
+        )
+        .distinct()
+        .order_by("staff_number")
+    )
+
+
+def _forms_of(round_: Round) -> tuple[dict[int, FormLine], list[Who]]:
+    """Every 意向表 of the round (withdrawn ones too) by person, and who filled them in
+    staff-number order: two queries of plain values."""
+    forms: dict[int, FormLine] = {}
+    by_pk: dict[int, FormLine] = {}
+    people = []
+    for pk, person, name, number, submitted, withdrawn, why, remarks in (
+        Intention.objects.filter(round=round_)
+        .order_by("person__staff_number")
+        .values_list(
+            "pk", "person_id", "person__name", "person__staff_number", "submitted_at",
+            "withdrawn_at", "withdraw_reason", "remarks",
+        )
+    ):  # fmt: skip
+        line = FormLine(submitted, withdrawn, why, remarks)
+        forms[person] = by_pk[pk] = line
+        people.append(Who(person, name, number))
+    lengths = dict(RotationLength.choices)
+    for intention, rank, post, mentor, length, remarks in (
+        IntentionChoice.objects.filter(intention__round=round_)
+        .order_by("intention_id", "rank", "pk")
+        .values_list(
+            "intention_id", "rank", "round_post__post__name", "mentor__name", "length", "remarks"
+        )
+    ):
+        by_pk[intention].choices.append(
+            ChoiceLine(rank, post, str(lengths.get(length, length)), mentor or "", remarks)
+        )
+    return forms, people
 
 
 # --- The proposal --------------------------------------------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
     path("rounds/<int:pk>/reopen/", views.round_reopen, name="round_reopen"),
     path("rounds/<int:pk>/match/", views.round_match, name="round_match"),
+    path("rounds/<int:pk>/documents/<str:fmt>/", views.round_document, name="round_document"),
     # The proposal
     path("rounds/<int:pk>/proposal/", views.proposal_page, name="proposal"),
     path("rounds/<int:pk>/proposal/<int:sub>/move/", views.move, name="move"),
@@ -48,6 +49,12 @@ urlpatterns = [
         views.assignment_mentor_remove,
         name="assignment_mentor_remove",
     ),
+    path(
+        "assignments/<int:pk>/office/documents/<str:fmt>/",
+        views.assignment_document,
+        name="assignment_document",
+    ),
+    path("terms/<int:pk>/documents/<str:fmt>/", views.term_document, name="term_document"),
     # Who rotated through each post
     path("by-post/", views.post_list, name="by_post"),
     path("by-post/<int:pk>/", views.post_detail, name="by_post_detail"),

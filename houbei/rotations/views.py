@@ -19,8 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
@@ -31,12 +33,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from houbei.accounts.access import AuthedRequest, Cap, has_cap, requires, school_of
-from houbei.core.errors import DomainError
+from houbei.core.errors import DomainError, NotAllowed
 from houbei.organisation.models import Post, RotationLength, Term
 from houbei.people.models import Person
 
 from . import assignments as services
-from . import forms, pages, proposal, rounds
+from . import documents, forms, pages, proposal, rounds
 from .explain import Names, describe_violation
 from .matching import Rule, Violation
 from .models import (
@@ -199,10 +201,6 @@ def _round_page(request: AuthedRequest, round_: Round, **bound: Any) -> HttpResp
             context["settings_form"] = bound.get("settings_form") or forms.RoundSettingsForm(
                 round_=round_
             )
-            context["waiver_form"] = bound.get("waiver_form") or forms.WaiverForm(
-                people=[c.person for c in board.cadres + board.strangers],
-                offers=[o.offer for o in board.offers],
-            )
         if round_.status == RoundStatus.CLOSED:
             context["reopen_form"] = bound.get("reopen_form") or forms.ReasonForm(
                 label=_("重新开放的理由")
@@ -216,7 +214,6 @@ def _round_failed(request: AuthedRequest, round_: Round, name: str, form: Any) -
     round_.refresh_from_db()
     shown = {
         "settings_form": round_.status in pages.SETTING_UP,
-        "waiver_form": round_.status in pages.SETTING_UP,
         "reopen_form": round_.status == RoundStatus.CLOSED,
     }
     if shown.get(name):
@@ -347,28 +344,43 @@ def mentor_capacity(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @requires(Cap.ROTATION_RUN)
-@require_POST
 def waiver_grant(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Let one person rotate at one post of the round without the time at the level below
+    (个别岗位酌情处理), with the written reason."""
     round_ = _round(request, pk)
-    board = pages.round_board(round_)
+    if round_.status not in pages.SETTING_UP:
+        messages.error(
+            request,
+            forms.labelled(
+                "status",
+                _("本轮当前状态为“%(s)s”，不能再免除层级要求。")
+                % {"s": round_.get_status_display()},
+            ),
+        )
+        return _to_round(round_, "waivers")
     form = forms.WaiverForm(
-        request.POST,
-        people=[c.person for c in board.cadres + board.strangers],
-        offers=[o.offer for o in board.offers],
+        request.POST or None,
+        people=pages.form_people(round_),
+        offers=list(RoundPost.objects.filter(round=round_).select_related("post")),
+        initial={"person": request.GET.get("person", "")},
     )
-
-    def save(data: dict[str, Any]) -> None:
-        rounds.grant_level_waiver(
+    if request.method == "POST" and _saved(
+        request,
+        form,
+        lambda data: rounds.grant_level_waiver(
             actor=request.user,
             round_=round_,
             person=form.people[data["person"]],
             post=form.posts[data["post"]],
             reason=data["reason"],
-        )
-
-    if _saved(request, form, save, _("已免除该人员在该岗位的层级要求。")):
+        ),
+        lambda waiver: (
+            _("已免除%(who)s在%(post)s的层级要求。")
+            % {"who": waiver.person.name, "post": waiver.post.name}
+        ),
+    ):
         return _to_round(round_, "waivers")
-    return _round_failed(request, round_, "waiver_form", form)
+    return render(request, "rotations/waiver.html", {"round": round_, "form": form})
 
 
 @requires(Cap.ROTATION_RUN)
@@ -698,6 +710,15 @@ def assignment_list(request: AuthedRequest) -> HttpResponse:
             "assignments": page.object_list,
             "status_rows": [(label, counts[value]) for value, label in AssignmentStatus.choices],
             "query": query.urlencode(),
+            "term_chosen": chosen.get("term"),
+            "round_chosen": next(
+                (
+                    r
+                    for r in form.rounds
+                    if r.pk == chosen.get("round_") and r.status == RoundStatus.CONFIRMED
+                ),
+                None,
+            ),
             **_flags(request),
         },
     )
@@ -876,3 +897,59 @@ def post_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "rotations/post_rotated.html",
         {"post": post, "rotations": list(rotations_through(post)), **_flags(request)},
     )
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+def _download(
+    request: AuthedRequest, subject: Any, fmt: str, back: str, **fixed: Any
+) -> HttpResponse:
+    """One rotation document of ``subject`` from the documents registry (``?key=`` and the
+    document's parameters, ``fixed`` ones from the URL), its export audited
+    (``documents.export_document``); back to ``back`` with the reason, naming the field,
+    when it cannot be made."""
+    entry = documents.DOCUMENTS.get(request.GET.get("key", ""))
+    if entry is None or fmt not in entry.formats:
+        messages.error(request, forms.labelled("document", _("没有这份文书，或不提供该格式。")))
+        return redirect(back)
+    asked = {name: request.GET[name] for name in entry.params if request.GET.get(name, "").strip()}
+    params = asked | {name: value for name, value in fixed.items() if name in entry.params}
+    try:
+        file = documents.export_document(
+            actor=request.user, key=entry.key, fmt=fmt, subject=subject, **params
+        )
+    except NotAllowed as error:
+        raise PermissionDenied from error
+    except DomainError as error:
+        _fail(request, error)
+        return redirect(back)
+    response = HttpResponse(file.content, content_type=file.content_type)
+    disposition = "inline" if fmt in ("html", "pdf") else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(file.filename)}"
+    return response
+
+
+@requires(Cap.ROTATION_VIEW)
+def round_document(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
+    """A round's 双向选择意向表 (blank, or one person's with ``person``), its 意向汇总表,
+    its 轮岗时长表 and its 轮岗锻炼通知."""
+    round_ = _round(request, pk)
+    return _download(request, round_, fmt, reverse("rotations:round", args=[round_.pk]))
+
+
+@requires(Cap.ROTATION_VIEW)
+def assignment_document(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
+    """One rotation's 轮岗锻炼通知."""
+    assignment = _assignment(request, pk)
+    back = reverse("rotations:assignment_manage", args=[assignment.pk])
+    return _download(request, assignment, fmt, back)
+
+
+@requires(Cap.ROTATION_VIEW)
+def term_document(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
+    """The 轮岗时长表 of one term of the school: every rotation with a day in it."""
+    school = school_of(request)
+    term = get_object_or_404(Term.objects.for_school(school), pk=pk)
+    back = f"{reverse('rotations:assignments')}?term={term.pk}"
+    return _download(request, school, fmt, back, term=term)

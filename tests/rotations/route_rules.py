@@ -58,6 +58,7 @@ def _world(school) -> SimpleNamespace:
     run = live_run(round_)
     return SimpleNamespace(
         round=round_,
+        term=round_.start_term,
         placement=run.placements.first(),
         waiver=LevelWaiver.objects.get(round=round_),
         assignment=Assignment.objects.get(school=school),
@@ -88,6 +89,11 @@ def _of(kind):
     )
 
 
+def _doc(kind):
+    own, foreign = _of(kind)
+    return (lambda ctx: own(ctx) | {"fmt": "docx"}), (lambda ctx: foreign(ctx) | {"fmt": "docx"})
+
+
 def _rule(allowed, kwargs=(_round, _foreign_round), method="GET"):
     own, foreign = kwargs
     return {"allowed": allowed, "method": method, "kwargs": own, "foreign_kwargs": foreign}
@@ -109,6 +115,10 @@ RULES = {
     "rotations:round_close": _post(),
     "rotations:round_reopen": _post(),
     "rotations:round_match": _post(),
+    # Without a document named, the reader is sent back with a message.
+    "rotations:round_document": _rule(READERS, _doc("round")),
+    "rotations:assignment_document": _rule(READERS, _doc("assignment")),
+    "rotations:term_document": _rule(READERS, _doc("term")),
     "rotations:proposal": _rule(READERS),
     "rotations:move": _rule(RUNNERS, _with("placement")),
     "rotations:discard": _post(),

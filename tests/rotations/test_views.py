@@ -240,11 +240,13 @@ def test_a_waiver_is_granted_with_its_reason_and_revoked_with_another(
     office, round_, cadres, posts
 ):
     address = url("waiver_grant", round_.pk)
+    form = page(office, address, person=cadres[0].pk)
+    assert f'<option value="{cadres[0].pk}" selected>陈晔（{cadres[0].staff_number}）' in form
     data = {"person": cadres[0].pk, "post": posts["school-leader"].pk, "reason": ""}
     text = post(office, address, data)
     assert 'id="id_waiver_reason_error"' in text and not LevelWaiver.objects.exists()
     text = post(office, address, data | {"reason": "曾任校长助理一年"})
-    assert "已免除该人员在该岗位的层级要求。" in text
+    assert "已免除陈晔在（副）校级的层级要求。" in text
     waiver = LevelWaiver.objects.get()
     assert "曾任校长助理一年" in text
     text = post(office, address, data | {"reason": "再次"})
@@ -337,3 +339,28 @@ def test_the_round_and_proposal_pages_queries_do_not_grow_with_the_round(
     assert queries(office, url("proposal", small.pk)) == queries(office, url("proposal", large.pk))
     text = page(office, url("proposal", large.pk))
     assert text.count('class="summary') == 24
+
+
+def test_the_rounds_documents_are_offered_as_far_as_the_round_has_got(
+    office, round_, admin, cadres
+):
+    text = page(office, url("round", round_.pk))
+    blank = url("round_document", round_.pk, "docx") + "?key=intention-form"
+    assert blank in text and "?key=intention-set" not in text
+    response = office.get(blank)
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    fill(admin, round_, cadres[0], ["moral-office"])
+    text = page(office, url("round", round_.pk))
+    assert "?key=intention-set" in text
+    mine = f"{url('round_document', round_.pk, 'pdf')}?key=intention-form&amp;person={cadres[0].pk}"
+    assert mine in text
+    response = office.get(mine.replace("&amp;", "&"))
+    assert response.status_code == 200 and response.content[:4] == b"%PDF"
+    entry = last_entry("rotations.document.exported")
+    assert entry.new["document"] == "intention-form" and entry.new["person"] == str(cadres[0].pk)
+    # Before confirmation there is no length table: the reader is told why.
+    response = office.get(url("round_document", round_.pk, "docx") + "?key=rotation-lengths",
+                          follow=True)  # fmt: skip
+    assert (
+        "本轮尚未确认匹配方案，还没有轮岗安排（当前状态：填报意向）。" in response.content.decode()
+    )

@@ -64,7 +64,10 @@ def test_the_list_is_filtered_by_round_term_status_and_post(office, planned, oth
     assert all(n in text for n in ("陈晔", "黄蔚敏", "卢懿蕾"))
     assert "已安排 <strong>1</strong>" in text and "轮岗中 <strong>1</strong>" in text
     assert '德育主任<small class="muted">（带教领导）' in text
-    assert url("assignment_manage", planned.pk) in text
+    assert (
+        url("assignment_manage", planned.pk) in text
+        and f'href="{url("assignment", planned.pk)}"' in text
+    )
     # 陈晔's year covers both terms of 2026; 黄蔚敏 is only in the second.
     text = page(office, url("assignments"), term=years[0].pk)
     assert "陈晔" in text and "卢懿蕾" in text and "黄蔚敏" not in text
@@ -80,7 +83,8 @@ def test_the_decision_body_reads_the_assignments_without_the_actions(client, pla
     decider = make_user(Role.DECISION, school=school, username="decision-member")
     reader = as_user(client, decider)
     text = page(reader, url("assignments"))
-    assert "陈晔" in text and "查看" in text
+    assert "陈晔" in text and f'href="{url("assignment", planned.pk)}"' in text
+    assert url("assignment_manage", planned.pk) not in text
     text = page(reader, url("assignment_manage", planned.pk))
     assert "提高组织协调能力" in text and url("assignment_start", planned.pk) not in text
 
@@ -88,6 +92,9 @@ def test_the_decision_body_reads_the_assignments_without_the_actions(client, pla
 def test_a_rotation_is_started_and_completed_with_its_dates(office, planned):
     text = page(office, url("assignment_manage", planned.pk))
     assert "2026-09-01 — 2027-06-30" in text and url("assignment_start", planned.pk) in text
+    assert (
+        f'href="{url("assignment", planned.pk)}"' in text
+    )  # the notes and tasks are on its own page
     text = post(office, url("assignment_start", planned.pk), {"on": "2026-08-01"})
     assert 'id="id_start_on_error">开始日期不能早于计划开始日期2026-09-01。' in text
     text = post(office, url("assignment_start", planned.pk), {"on": "2026-09-07"})
@@ -191,3 +198,44 @@ def test_who_rotated_through_each_post(office, planned, others, posts):
     assert "陈晔" in text and "德育主任" in text and "已安排" in text
     text = page(office, url("by_post_detail", posts["trade-union"].pk))
     assert "还没有人在该岗位轮岗锻炼。" in text
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+def test_the_office_downloads_a_rotations_notice_and_a_terms_length_table(
+    office, planned, others, years
+):
+    text = page(office, url("assignment_manage", planned.pk))
+    notice = url("assignment_document", planned.pk, "docx") + "?key=assignment-notice"
+    assert notice.replace("&", "&amp;") in text
+    response = office.get(notice)
+    assert response.status_code == 200 and response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
+    assert "attachment" in response["Content-Disposition"]
+    assert last_entry("rotations.document.exported").new["document"] == "assignment-notice"
+    text = page(office, url("assignments"), term=years[0].pk)
+    table = url("term_document", years[0].pk, "xlsx") + "?key=rotation-lengths"
+    assert table in text
+    response = office.get(table)
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert last_entry("rotations.document.exported").new["document"] == "rotation-lengths"
+
+
+def test_a_document_that_cannot_be_made_sends_the_reader_back_with_the_reason(
+    office, planned, years
+):
+    text = post_get(
+        office, url("assignment_document", planned.pk, "xlsx") + "?key=assignment-notice"
+    )
+    assert "文书：没有这份文书，或不提供该格式。" in text
+    empty = years[2]
+    text = post_get(office, url("term_document", empty.pk, "docx") + "?key=rotation-lengths")
+    assert f"学期：{empty}没有轮岗安排。" in text
+
+
+def post_get(client, address):
+    response = client.get(address, follow=True)
+    assert response.status_code == 200
+    return response.content.decode()
