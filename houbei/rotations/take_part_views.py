@@ -21,26 +21,30 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from houbei.accounts.access import AuthedRequest, Cap, has_cap, requires, school_of
 from houbei.audit.labels import action_label
 from houbei.audit.models import AuditEntry
-from houbei.core.errors import DomainError
+from houbei.core.errors import DomainError, NotAllowed
 from houbei.people import durations
 from houbei.people.models import Person, PostHistory
 from houbei.selection.forms import show_errors
 from houbei.selection.models import PoolEntry
 
 from . import assignments as services
+from . import documents
 from .intentions import (
     candidates_for,
     reserve_cadres,
@@ -85,6 +89,9 @@ HISTORY_ACTIONS = (
     "rotations.assignment.mentor_added",
     "rotations.assignment.mentor_removed",
 )
+# The formats of one's own documents, as the links name them.
+INTENTION_FORMATS = (("docx", "Word"), ("xlsx", "Excel"), ("pdf", "PDF"))
+NOTICE_FORMATS = (("docx", "Word"), ("pdf", "PDF"), ("html", _lazy("打印")))
 # How many of one's past rounds the page lists.
 ROUNDS_SHOWN = 6
 
@@ -209,6 +216,7 @@ def mine(request: AuthedRequest) -> HttpResponse:
         "offers": _my_offers(me, school, today).count(),
         "mentees": Assignment.objects.for_school(school).mentored_by(me).count(),
         "withdraw_form": WithdrawForm(),
+        "intention_formats": INTENTION_FORMATS,
     }
     return render(request, "rotations/mine.html", context)
 
@@ -271,6 +279,7 @@ def _intention_page(
         "rows": form.rows() if form is not None else [],
         "summary": form.summary() if form is not None and form.is_bound else [],
         "withdraw_form": WithdrawForm(),
+        "intention_formats": INTENTION_FORMATS,
     }
     return render(request, "rotations/intention.html", context)
 
@@ -331,6 +340,39 @@ def intention_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
             _("已撤回%(round)s的意向表。截止前可以重新填报。") % {"round": round_.title},
         )
     return redirect("rotations:mine")
+
+
+def _file(
+    request: AuthedRequest, key: str, fmt: str, subject: Any, back: str, **params: Any
+) -> HttpResponse:
+    """One document of the registry (``documents``), its export audited; ``may_have``
+    decides who gets it (403 otherwise). Back to ``back`` with the reason when it cannot
+    be made (an unknown format, a form withdrawn or never filled in)."""
+    try:
+        file = documents.export_document(
+            actor=request.user, key=key, fmt=fmt, subject=subject, **params
+        )
+    except NotAllowed as error:
+        raise PermissionDenied from error
+    except DomainError as error:
+        for message in error.messages():
+            messages.error(request, message)
+        return redirect(back)
+    response = HttpResponse(file.content, content_type=file.content_type)
+    disposition = "inline" if fmt in ("html", "pdf") else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(file.filename)}"
+    return response
+
+
+@requires(Cap.ROTATION_TAKE_PART)
+def intention_document(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
+    """One's own filled 附2 (Word, Excel or PDF), as the school files it."""
+    round_ = _round(request, pk)
+    me = _me(request)
+    if me is None:
+        raise PermissionDenied
+    back = reverse("rotations:intention", kwargs={"pk": round_.pk})
+    return _file(request, "intention-form", fmt, round_, back, person=me)
 
 
 # --- the post side ---------------------------------------------------------------------------
@@ -626,6 +668,7 @@ def _assignment_page(
         "task_form": task_form
         or (TaskForm() if viewer.mentor and assignment.status == AssignmentStatus.ACTIVE else None),
         "can_read_file": has_cap(request.user, Cap.PEOPLE_VIEW),
+        "notice_formats": NOTICE_FORMATS,
     }
     return render(request, "rotations/assignment.html", context)
 
@@ -733,6 +776,14 @@ def task_confirm(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
     else:
         messages.success(request, _("已确认“%(t)s”。") % {"t": task.title})
     return _to_assignment(assignment, f"task-{task.pk}")
+
+
+@requires(Cap.ROTATION_TAKE_PART)
+def assignment_notice(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
+    """The rotation's 轮岗锻炼通知 for the cadre, their mentors and the office."""
+    assignment, _viewer = _assignment(request, pk)
+    back = reverse("rotations:assignment", kwargs={"pk": assignment.pk})
+    return _file(request, "assignment-notice", fmt, assignment, back)
 
 
 # --- 我的带教对象 --------------------------------------------------------------------------------

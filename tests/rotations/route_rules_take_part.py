@@ -8,8 +8,9 @@ below links the school's staff user to a reserve cadre with a running rotation a
 mentor user to that rotation's mentor, who also mentors a post offered in an open round:
 the post side and the mentor's writes are then the mentor's alone, the task's outcome the
 cadre's alone, and the rotation's page is read by the two of them and by the office
-(``ROTATION_VIEW``: personnel office, decision body). Another school's round, post,
-rotation and task are refused to everyone."""
+(``ROTATION_VIEW``: personnel office, decision body), who also get its 轮岗锻炼通知; the
+cadre's own 附2 is the cadre's. Another school's round, post, rotation and task are refused
+to everyone."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def _world(school, users=None) -> SimpleNamespace:
     from houbei.organisation.models import Post, Term, TermNumber
     from houbei.organisation.services import create_school_year
     from houbei.rotations.assignments import add_hard_task, create_assignment, start_assignment
+    from houbei.rotations.intentions import ChoiceDraft, submit_intention
     from houbei.rotations.models import Assignment, MentorRole, Round
     from houbei.rotations.rounds import create_round, set_round_post
 
@@ -45,6 +47,9 @@ def _world(school, users=None) -> SimpleNamespace:
         set_round_post(
             actor=None, round_=round_, post=moral, capacity=1, mentors=[mentor]
         )  # fmt: skip
+        submit_intention(
+            actor=None, round_=round_, person=cadre, choices=[ChoiceDraft(moral, 1, "term")]
+        )
         assignment = create_assignment(
             actor=None, person=cadre, post=moral, start_term=term, length="term",
             mentors=[(mentor, MentorRole.LEADER)],
@@ -86,12 +91,14 @@ def _foreign(kind, sub=None):
     return kwargs
 
 
-def _rule(kind, allowed, method="GET", sub=None):
+def _rule(kind, allowed, method="GET", sub=None, fmt=None):
+    own, foreign = _own(kind, sub), _foreign(kind, sub)
+    extra = {"fmt": fmt} if fmt else {}
     return {
         "allowed": allowed,
         "method": method,
-        "kwargs": _own(kind, sub),
-        "foreign_kwargs": _foreign(kind, sub),
+        "kwargs": lambda ctx: own(ctx) | extra,
+        "foreign_kwargs": lambda ctx: foreign(ctx) | extra,
     }
 
 
@@ -100,10 +107,14 @@ RULES = {
     "rotations:intention": _rule("round", TAKING_PART),
     # Without a form to withdraw, the user is sent back with the service's message.
     "rotations:intention_withdraw": _rule("round", TAKING_PART, "POST"),
+    # One's own 附2: the cadre gets it, the mentor (who filled none) is sent back with the
+    # reason; accounts linked to nobody have no form of their own.
+    "rotations:intention_document": _rule("round", {Role.MENTOR, Role.STAFF}, fmt="docx"),
     "rotations:post_side": {"allowed": TAKING_PART},
     "rotations:post_side_offer": _rule("offer", {Role.MENTOR}),
     "rotations:mentees": {"allowed": TAKING_PART},
     "rotations:assignment": _rule("assignment", TAKING_PART),
+    "rotations:assignment_notice": _rule("assignment", TAKING_PART, fmt="docx"),
     "rotations:assignment_note_add": _rule("assignment", {Role.MENTOR}, "POST"),
     "rotations:assignment_task_add": _rule("assignment", {Role.MENTOR}, "POST"),
     "rotations:assignment_task_outcome": _rule("assignment", {Role.STAFF}, "POST", "task"),

@@ -294,3 +294,23 @@ def test_a_mentor_sees_current_and_past_mentees(
     as_user(client, make_person(rotation.school, name="新老师"), Role.MENTOR)
     html = page(client.get(reverse("rotations:mentees")))
     assert "目前没有已安排或正在轮岗的带教对象。" in html and "陈晔" not in html
+
+
+def test_the_cadre_and_the_mentors_get_the_rotation_notice(client, school, rotation, mentors):
+    notice = at(rotation, "assignment_notice", fmt="html")
+    user = as_user(client, rotation.person)
+    assert notice in page(client.get(at(rotation)))
+    response = client.get(notice)
+    assert response.status_code == 200 and "陈晔" in page(response) and "德育处" in page(response)
+    assert last_entry("rotations.document.exported").actor == user
+    client.logout()
+    as_user(client, mentors["moral"], Role.MENTOR)
+    assert client.get(at(rotation, "assignment_notice", fmt="docx")).status_code == 200
+    client.logout()
+    as_user(client, make_person(school, name="旁人"))
+    assert client.get(notice).status_code == 403
+
+
+def test_another_schools_rotation_notice_is_not_found(client, other_school, rotation):
+    client.force_login(make_user(Role.PERSONNEL, school=other_school, username="other-hr"))
+    assert client.get(at(rotation, "assignment_notice", fmt="docx")).status_code == 404

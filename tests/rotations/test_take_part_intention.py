@@ -349,3 +349,36 @@ def test_my_rotation_costs_the_same_queries_with_more_rounds_and_rotations(
     )  # fmt: skip
     PoolEntry.objects.filter(person=cadres[0]).update(valid_until=dt.date(2028, 3, 31))
     assert _mine_queries(client) == small
+
+
+def test_a_cadre_downloads_their_own_filled_form(client, admin, round_, cadres):
+    doc = reverse("rotations:intention_document", kwargs={"pk": round_.pk, "fmt": "docx"})
+    user = as_user(client, cadres[0])
+    response = client.get(doc, follow=True)
+    assert "陈晔没有填报本轮意向表。" in page(response)
+    fill(admin, round_, cadres[0], ["moral-office"])
+    assert doc in page(client.get(reverse("rotations:mine")))
+    response = client.get(doc)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
+    assert "attachment" in response["Content-Disposition"]
+    assert "%E9%99%88%E6%99%94" in response["Content-Disposition"]  # 陈晔
+    entry = last_entry("rotations.document.exported")
+    assert entry.actor == user and entry.new["document"] == "intention-form"
+    assert entry.new["person"].startswith("陈晔")
+    wrong = reverse("rotations:intention_document", kwargs={"pk": round_.pk, "fmt": "exe"})
+    assert "不提供exe格式" in page(client.get(wrong, follow=True))
+
+
+def test_nobody_downloads_someone_elses_form(client, admin, school, round_, cadres):
+    fill(admin, round_, cadres[0], ["moral-office"])
+    doc = reverse("rotations:intention_document", kwargs={"pk": round_.pk, "fmt": "docx"})
+    client.force_login(make_user(Role.STAFF, school=school, username="unlinked"))
+    assert client.get(doc).status_code == 403
+    as_user(client, cadres[1])
+    response = client.get(doc, follow=True)
+    # Only one's own: 黄蔚敏 gets told she has not filled it in, not 陈晔's form.
+    assert "黄蔚敏没有填报本轮意向表。" in page(response)
+    assert not AuditEntry.objects.filter(action="rotations.document.exported").exists()
