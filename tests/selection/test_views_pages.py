@@ -203,5 +203,7 @@ def test_words_that_mean_two_things_in_english_say_which(client, users, walk):
         assert str(Cycle._meta.verbose_name_plural) == "Selection cycles"
     personnel = as_user(client, users[Role.PERSONNEL])
     personnel.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    text = page(personnel, reverse("selection:preparation", args=[walk.cycle.pk]))
-    assert "<dt>To date</dt>" not in text
+    # The page activates English in this thread; the override puts Chinese back after.
+    with translation.override(settings.LANGUAGE_CODE):
+        text = page(personnel, reverse("selection:preparation", args=[walk.cycle.pk]))
+    assert '<html lang="en">' in text and "<dt>To date</dt>" not in text
