@@ -150,14 +150,14 @@ def round_list(request: AuthedRequest) -> HttpResponse:
 @requires(Cap.ROTATION_RUN)
 def round_create(request: AuthedRequest) -> HttpResponse:
     school = school_of(request)
+    # The form proposes the term after the latest round's (or the next term to come).
     last = Round.objects.for_school(school).order_by("-start_term__start").first()
-    after = last.start_term.start if last is not None else None
-    next_term = Term.objects.next_after(school, after) if after else Term.objects.current(school)
+    after = last.start_term.start if last is not None else timezone.localdate()
     form = forms.RoundCreateForm(
         request.POST or None,
         school=school,
         months_below=rounds.school_months_below(school),
-        next_term=next_term or Term.objects.next_after(school, timezone.localdate()),
+        next_term=Term.objects.next_after(school, after),
     )
     if request.method == "POST":
         saved = _saved(
@@ -255,7 +255,7 @@ def round_settings(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @requires(Cap.ROTATION_RUN)
-def round_post(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
+def round_offer(request: AuthedRequest, pk: int, sub: int) -> HttpResponse:
     """Offer one of the school's rotation posts in the round, or change its offer: seats,
     mentors (the picker filters without script through its 查找 button), the exemption
     from the level rule with its reason."""

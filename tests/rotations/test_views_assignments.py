@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from houbei.accounts.models import Role
@@ -239,3 +241,28 @@ def post_get(client, address):
     response = client.get(address, follow=True)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def test_the_lists_queries_do_not_grow_with_the_rotations(
+    office, planned, school, admin, posts, mentors, years
+):
+    def queries(address):
+        with CaptureQueriesContext(connection) as captured:
+            assert office.get(address).status_code == 200
+        return len(captured)
+
+    addresses = [url("assignments"), url("by_post_detail", posts["trade-union"].pk)]
+
+    def rotate(i):
+        create_assignment(
+            actor=admin, person=cadre(school, f"轮岗{i}"), post=posts["trade-union"],
+            start_term=years[i % 2], length="term",
+            mentors=[(make_person(school, name=f"师傅{i}"), MentorRole.MASTER)],
+        )  # fmt: skip
+
+    rotate(0)
+    before = [queries(a) for a in addresses]
+    for i in range(1, 9):
+        rotate(i)
+    assert [queries(a) for a in addresses] == before
+    assert page(office, url("by_post_detail", posts["trade-union"].pk)).count("师傅") >= 8
