@@ -21,9 +21,11 @@ with a reason, and the proposal shows the move, its warning and its reason. It c
 
 Then 浦吉丽's 我的轮岗 shows the round's result, the rotation with its mentor and the
 passport's line, and the rotation's page its history; 德育主任's 我的带教对象 lists 黄蔚敏 at
-德育处. No page links the rotation documents yet, so the rotation's notice (轮岗锻炼通知)
-and 浦吉丽's filled 附2 are read through the documents registry as she would get them,
-with her account.
+德育处. The documents are fetched from the pages that offer them, as their readers get them
+(Word and Excel downloaded, the PDF and the print view opened), and read back: from the
+office's pages the rotation's 轮岗锻炼通知, 浦吉丽's filled 附2, the round's 意向汇总表 and
+its 轮岗时长表; from 浦吉丽's her own 附2 and her notice; from the mentor's the mentee's
+notice.
 
 Every step waits for its condition (a message, a row, a URL), never for a fixed time.
 Screenshots go to ``test-results/screens``."""
@@ -35,17 +37,20 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from django.utils import timezone
 from docx import Document as WordDocument
-from playwright.sync_api import Browser, Page, expect
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, Locator, Page, expect
+from pypdf import PdfReader
 
 from houbei.accounts.models import Role, User
 from houbei.organisation.models import Post, Term
 from houbei.organisation.services import create_school_year
 from houbei.people.models import Person
-from houbei.rotations.documents import export_document
 from houbei.rotations.models import Assignment, AssignmentStatus, Round, RoundStatus
 from houbei.rotations.rounds import create_round
 
@@ -57,9 +62,11 @@ from .conftest import SCREENS
 pytestmark = pytest.mark.browser
 WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
-# A bound for failing, not a wait: every step goes on as soon as its condition holds. Pages
-# answer well within it even when the machine is busy with other work.
+# Bounds for failing, not waits: every step goes on as soon as its condition holds. Pages
+# answer well within TIMEOUT even when the machine is busy with other work; a document is
+# rendered on the server (Word, Excel, WeasyPrint's PDF) and may take several times that.
 TIMEOUT = 30_000
+DOCUMENT_TIMEOUT = 90_000
 TITLE = "下学期双向选择"
 CADRES = ["陈晔", "黄蔚敏", "卢懿蕾", "浦吉丽", "张兰兰"]
 # The posts offered (in the plan's order, which is the form's) and their mentors.
@@ -90,6 +97,15 @@ MOVE_REASON = "经校务会研究，浦吉丽统筹能力突出，酌情安排�
 def browser_context_args(browser_context_args):  # type: ignore[no-untyped-def]
     """A Chinese browser, as the school's."""
     return {**browser_context_args, "locale": "zh-CN", "viewport": WIDE}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def weasyprint_loaded() -> None:
+    """The live server renders PDFs in this process; WeasyPrint and its CJK fonts are
+    loaded once here rather than by the first PDF a step asks for."""
+    from weasyprint import HTML
+
+    HTML(string="<p>双向选择意向表</p>").write_pdf()
 
 
 @pytest.fixture(autouse=True)
@@ -161,6 +177,41 @@ def docx_text(content: bytes) -> str:
     for table in doc.tables:
         parts += ["|".join(cell.text for cell in row.cells) for row in table.rows]
     return re.sub(r"\s+", "", "\n".join(parts))
+
+
+def pdf_text(content: bytes) -> str:
+    assert content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(content))
+    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
+
+
+def xlsx_text(content: bytes) -> str:
+    book = load_workbook(io.BytesIO(content))
+    cells = [
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
+    return re.sub(r"\s+", "", "|".join(cells))
+
+
+def download(page: Page, link: Locator) -> tuple[str, bytes]:
+    """A Word or Excel file as the browser downloads it: its name and bytes."""
+    with page.expect_download(timeout=DOCUMENT_TIMEOUT) as info:
+        link.click(timeout=DOCUMENT_TIMEOUT)
+    assert info.value.failure() is None, info.value.failure()
+    return info.value.suggested_filename, Path(info.value.path()).read_bytes()
+
+
+def inline(page: Page, link: Locator) -> bytes:
+    """A PDF or print view that opens in the browser, fetched with the page's session."""
+    url = urljoin(page.url, link.get_attribute("href"))
+    response = page.context.request.get(url, timeout=DOCUMENT_TIMEOUT)
+    assert response.ok, (response.status, url)
+    assert response.headers["content-disposition"].startswith("inline")
+    return response.body()
 
 
 def html_text(content: bytes) -> str:
@@ -369,6 +420,40 @@ def test_a_round_from_the_intention_forms_to_the_assignments(page, browser, live
     }
     shot(office, "rotation-assignments")
 
+    # --- the office's documents of the round, from its pages --------------------------------
+    office.locator("tbody tr", has_text="浦吉丽").get_by_role("link", name="办理").click()
+    notice_card = office.locator("section.card", has_text="轮岗锻炼通知")
+    name, word = download(office, notice_card.get_by_role("link", name="Word"))
+    assert name.endswith(".docx") and "浦吉丽" in name, name
+    for text in (
+        docx_text(word),
+        html_text(inline(office, notice_card.get_by_role("link", name="打印"))),
+    ):
+        assert "关于安排浦吉丽同志轮岗锻炼的通知" in text, text
+        assert "到（副）校级轮岗锻炼，时长一学期" in text, text
+        assert "由校长同志担任带教领导" in text, text
+    office.goto(f"{base}/rotation/rounds/{round_.pk}/")
+    cadre_rows = office.locator("#intentions tbody tr")
+    form = pdf_text(
+        inline(office, cadre_rows.filter(has_text="浦吉丽").get_by_role("link", name="附2（PDF）"))
+    )
+    assert "双向选择意向表" in form and "浦吉丽" in form, form
+    assert "愿意承担学校管理工作" in form and "校长" in form, form
+    documents = office.locator("#documents")
+    _name, summary = download(
+        office,
+        documents.locator("li", has_text="双向选择意向汇总表").get_by_role("link", name="Word"),
+    )
+    summary_text = docx_text(summary)
+    for name in INTENTIONS:
+        assert name in summary_text, (name, summary_text)
+    _name, lengths = download(
+        office, documents.locator("li", has_text="轮岗时长表").get_by_role("link", name="Excel")
+    )
+    lengths_text = xlsx_text(lengths)
+    for name, (post, _mentors, _status) in made.items():
+        assert name in lengths_text and post in lengths_text, (name, lengths_text)
+
     # --- the assignment in 浦吉丽's own pages, on her phone -------------------------------------
     moved_to = Assignment.objects.get(round=round_, person__name="浦吉丽")
     with phone(browser, base) as cadre:
@@ -386,12 +471,27 @@ def test_a_round_from_the_intention_forms_to_the_assignments(page, browser, live
         expect(passport.locator("tr", has_text="（副）校级")).to_contain_text("已安排")
         fits_the_phone(cadre)
         shot(cadre, "rotation-mine-phone-assigned")
+        # Her own filled 附2, from the round's card.
+        name, word = download(cadre, card.get_by_role("link", name="Word"))
+        assert name.endswith(".docx"), name
+        form = docx_text(word)
+        assert "双向选择意向表" in form and "浦吉丽" in form, form
+        assert "愿意承担学校管理工作" in form, form
         rotation.get_by_role("link", name="（副）校级").click()
         expect(cadre.get_by_role("heading", name="浦吉丽 · （副）校级")).to_be_visible()
         expect(cadre.locator("#history-h + ol")).to_contain_text("新建轮岗安排")
         facts = cadre.locator("dl.facts").first
         expect(facts).to_contain_text("带教领导：校长")
         expect(facts).to_contain_text(TITLE)
+        # The rotation's notice, from its page.
+        notices = cadre.locator("p", has_text="轮岗锻炼通知：")
+        _name, word = download(cadre, notices.get_by_role("link", name="Word"))
+        for text in (
+            docx_text(word),
+            html_text(inline(cadre, notices.get_by_role("link", name="打印"))),
+        ):
+            assert "关于安排浦吉丽同志轮岗锻炼的通知" in text, text
+            assert "由校长同志担任带教领导" in text, text
 
     # --- and in 德育主任's mentees ---------------------------------------------------------------
     with phone(browser, base) as mentor:
@@ -407,19 +507,10 @@ def test_a_round_from_the_intention_forms_to_the_assignments(page, browser, live
         expect(mentee).to_contain_text("已安排")
         fits_the_phone(mentor)
         shot(mentor, "rotation-mentees-phone")
-
-    # --- the notice and the filled 附2, as 浦吉丽 gets them -------------------------------------
-    me = cadres["浦吉丽"]
-    notice = html_text(
-        export_document(actor=me, key="assignment-notice", fmt="html", subject=moved_to).content
-    )
-    assert "轮岗锻炼通知" in notice and "浦吉丽" in notice, notice
-    assert "（副）校级" in notice and "校长" in notice, notice
-    form = docx_text(
-        export_document(
-            actor=me, key="intention-form", fmt="docx", subject=round_,
-            person=moved_to.person_id,
-        ).content
-    )  # fmt: skip
-    assert "双向选择意向表" in form and "浦吉丽" in form, form
-    assert "愿意承担学校管理工作" in form, form
+        # The mentee's rotation and its notice, which names the mentor.
+        mentee.get_by_role("link", name="黄蔚敏").click()
+        expect(mentor.get_by_role("heading", name="黄蔚敏 · 德育处")).to_be_visible()
+        notices = mentor.locator("p", has_text="轮岗锻炼通知：")
+        notice = html_text(inline(mentor, notices.get_by_role("link", name="打印")))
+        assert "关于安排黄蔚敏同志轮岗锻炼的通知" in notice, notice
+        assert "由德育主任同志担任带教领导" in notice, notice
