@@ -57,6 +57,8 @@ from houbei.ballots.results import percent, results_of
 from houbei.core.errors import DomainError, NotAllowed
 from houbei.core.exports import CONTENT_TYPES as EXPORT_TYPES
 from houbei.core.exports import ExportFile, register
+from houbei.eligibility.models import Rule
+from houbei.eligibility.rules import Strength
 from houbei.organisation.models import School
 from houbei.people.models import Person
 
@@ -79,19 +81,28 @@ from .models import (
     DecisionMeeting,
     DecisionVote,
     InspectionReport,
+    InspectionTalk,
     InspectionTarget,
     MeetingMember,
+    Objection,
+    ObjectionOutcome,
+    Opinion,
+    OpinionSource,
     PoolEntry,
+    PublicNotice,
     RecommendationRound,
     ReportVersion,
+    RollMember,
     RoundOutcome,
     Stage,
     StageRecord,
     TalkRecommendation,
+    TargetSelection,
 )
 from .notice import current_notice, notice_period
-from .recommendation import eligible_ids
+from .recommendation import eligible_ids, latest_valid_round, standings
 from .services import DEFAULT_ROLL_BASIS
+from .stages import STAGES
 
 CONTENT_TYPES = {
     **EXPORT_TYPES,
@@ -555,14 +566,26 @@ def _contact_line(cycle: Cycle, stage: Stage, contact: str) -> str:
     return _("受理部门：人事室；联系人：＿＿＿＿＿＿；联系电话：＿＿＿＿＿＿。")
 
 
-def _scope(cycle: Cycle) -> str:
-    """推荐范围 from the scope rules of the frozen eligibility ("在编在岗教职工")."""
+def _rules_of(cycle: Cycle) -> list[tuple[str, str]]:
+    """The cycle's conditions as (strength, label): as frozen when 民主推荐 began, before
+    that as its rule set has them."""
     snapshot = cycle.eligibility_snapshot
-    labels = [
-        str(r.get("label", ""))
-        for r in (snapshot.rules if snapshot else [])
-        if r.get("strength") == "scope" and r.get("label")
+    if snapshot is not None:
+        return [
+            (str(r.get("strength", "")), str(r["label"])) for r in snapshot.rules if r.get("label")
+        ]
+    return [
+        (strength, label)
+        for strength, label in Rule.objects.filter(rule_set_id=cycle.rule_set_id, enabled=True)
+        .order_by("sort_order", "pk")
+        .values_list("strength", "label")
+        if label
     ]
+
+
+def _scope(cycle: Cycle) -> str:
+    """推荐范围 from the scope rules ("在编在岗教职工")."""
+    labels = [label for strength, label in _rules_of(cycle) if strength == "scope"]
     if not labels:
         return str(DEFAULT_ROLL_BASIS)
     if all(len(label) <= 4 for label in labels):
@@ -571,11 +594,10 @@ def _scope(cycle: Cycle) -> str:
 
 
 def _conditions(cycle: Cycle) -> list[str]:
-    snapshot = cycle.eligibility_snapshot
     return [
-        str(r["label"])
-        for r in (snapshot.rules if snapshot else [])
-        if r.get("strength") in ("hard", "soft", "priority", "manual") and r.get("label")
+        label
+        for strength, label in _rules_of(cycle)
+        if strength in ("hard", "soft", "priority", "manual")
     ]
 
 
@@ -593,6 +615,274 @@ def _stem(cycle: Cycle, what: str, *extra: str) -> str:
 
 def _today() -> dt.date:
     return timezone.localdate()
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def _cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三 (headings of a document number so)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return (_DIGITS[tens] if tens > 1 else "") + "十" + (_DIGITS[ones] if ones else "")
+
+
+def _workbook(
+    heading_lines: Sequence[str],
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+) -> bytes:
+    """A workbook of lists: each sheet (name, heads, rows) under the document's heading
+    lines (school, title), heads in bold, columns as wide as their longest entry."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    bold = Font(bold=True)
+    first = True
+    for name, heads, rows in sheets:
+        sheet = book.active if first else book.create_sheet(name)
+        assert sheet is not None
+        sheet.title, first = name, False
+        for number, line in enumerate(heading_lines, start=1):
+            sheet.append([line])
+            sheet.cell(number, 1).font = Font(bold=True, size=14 if number == 1 else 12)
+        sheet.append(list(heads))
+        for cell in sheet[sheet.max_row]:
+            cell.font = bold
+        widths = [_em(str(h)) for h in heads]
+        for row in rows:
+            sheet.append(list(row))
+            for index, value in enumerate(row):
+                widths[index] = max(widths[index], min(_em(str(value)), 40))
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = 2 * width + 2
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _started_on(cycle: Cycle, stage: Stage) -> dt.date | None:
+    found = _stage_record(cycle, stage)
+    if found is None or found.started_at is None:
+        return None
+    return timezone.localtime(found.started_at).date()
+
+
+# --- 0. 选拔工作方案, 参加民主推荐人员名单 (筹备) ----------------------------------------------
+
+
+@_once
+def plan_paper(cycle: Cycle) -> Paper:
+    """The cycle's 选拔工作方案, from its set-up: the principles of the school's plan, the
+    lists and places, the conditions (as frozen once 民主推荐 began), who takes part in
+    the recommendation, each stage with what it does, who is responsible and by when, and
+    the rules the cycle keeps (turnout, 差额, 考察预告, the meeting's quorum and majority,
+    the notice, 暂缓, the pool's validity) in its own figures."""
+    cycle = _load(cycle)
+    lists = _lists(cycle)
+    if not lists:
+        raise DocumentUnavailable(_("尚未设置后备干部名单及名额。"))
+    school = cycle.school.name
+    roll = RollMember.objects.active().filter(cycle=cycle).count()
+    records: dict[str, StageRecord] = {}
+    for item in StageRecord.objects.filter(cycle=cycle).select_related("responsible"):
+        if item.stage not in records or item.attempt > records[item.stage].attempt:
+            records[item.stage] = item
+    strengths = dict(Strength.choices)
+    conditions = [
+        para(
+            f"{number}. {label}"
+            + (f"（{strengths[strength]}）" if strength in ("soft", "priority", "manual") else "")
+            + "。",
+            "flush",
+        )
+        for number, (strength, label) in enumerate(
+            ((st, lb) for st, lb in _rules_of(cycle) if st != "scope"), start=1
+        )
+    ]
+    steps = []
+    for number, stage in enumerate(STAGE_ORDER, start=1):
+        about = STAGES[stage]
+        record_ = records.get(stage)
+        who = (
+            record_.responsible.name if record_ and record_.responsible else str(about.responsible)
+        )
+        when = cn_date(record_.deadline) if record_ and record_.deadline else ""
+        steps.append([str(number), str(stage.label), str(about.summary), who, when])
+    quorum = rules.fraction_label(cycle.quorum)
+    requirements = [
+        _(
+            "民主推荐以无记名方式进行。参加推荐人数须达到应参加人数的%(q)s，否则本轮推荐无效；"
+            "最高得票率低于%(p)d%%的，可再进行一轮推荐。推荐票数是选拔的重要依据，不简单以票取人；"
+            "推荐结果有效期一年。"
+        )
+        % {"q": quorum, "p": cycle.second_round_percent},
+        (_("确定考察对象一般实行差额考察。") if cycle.competitive else "")
+        + _(
+            "考察前%(n)d天发布考察预告；由学校领导采取个别谈话、民主测评等方法考察其德、能、勤、"
+            "绩、廉的情况，形成写实的书面考察材料。"
+        )
+        % {"n": cycle.inspection_notice_days},
+        _(
+            "集体讨论决定时，到会成员须达到应到会成员的%(q)s；每名成员逐人表态同意、不同意或缓议，"
+            "主要负责人最后表态；同意票超过应到会成员的%(s)s为通过；意见分歧较大的，暂缓决定。"
+        )
+        % {
+            "q": rules.fraction_label(cycle.decision_quorum),
+            "s": rules.fraction_label(cycle.pass_share),
+        },
+        _(
+            "拟列入人选在校内公示，公示期不少于%(n)d个工作日。对反映的问题逐件调查核实，署名反映"
+            "的向反映人反馈；问题严重但一时难以查实的，暂缓列入，一般不超过%(m)d个月。"
+        )
+        % {"n": cycle.notice_working_days, "m": cycle.postponement_months},
+        _(
+            "列入后备干部库的，有效期%(y)d年，按区级、校级和近期可提拔、中长期培养分类管理，"
+            "实行动态调整。"
+        )
+        % {"y": cycle.pool_years},
+        _("严格遵守组织人事工作纪律，对推荐、考察和讨论情况严格保密。"),
+    ]
+    blocks = [
+        title(_("%(school)s%(cycle)s工作方案") % {"school": school, "cycle": cycle.title}),
+        para(
+            _(
+                "根据《%(school)s后备管理干部选拔轮岗锻炼使用方案》，为做好%(cycle)s工作，建立一支"
+                "素质优良、数量充足、结构合理的后备干部队伍，制定本方案。"
+            )
+            % {"school": school, "cycle": cycle.title}
+        ),
+        heading(_("一、选拔原则")),
+        para(
+            _(
+                "坚持任人唯贤、德才兼备、群众公认、注重实绩，公开、平等、竞争、择优的原则；"
+                "民主推荐、征求意见，集体领导，民主集中，个别酝酿，会议决定。"
+            )
+        ),
+        heading(_("二、选拔名单及名额")),
+        para(_("本次选拔%(q)s。一人可同时列入两个名单。") % {"q": _quota_text(lists)}),
+        heading(_("三、选拔条件")),
+        para(
+            _("按“%(rules)s”，以%(d)s为基准日计算，应具备以下条件：")
+            % {"rules": cycle.rule_set.name, "d": cn_date(cycle.reference_date)}
+        ),
+        *conditions,
+        heading(_("四、参加民主推荐人员")),
+        para(
+            _(
+                "参加民主推荐人员为%(scope)s，按知情度、关联度、代表性原则确定，共%(n)d人"
+                "（见《参加民主推荐人员名单》）。"
+            )
+            % {"scope": _scope(cycle), "n": roll}
+        ),
+        heading(_("五、选拔程序及时间安排")),
+        table(
+            _heads(_("序号"), _("阶段"), _("主要工作"), _("负责"), _("完成时限")), steps, left=(2,)
+        ),
+        heading(_("六、工作要求")),
+        *(para(f"{n}. {text}", "flush") for n, text in enumerate(requirements, start=1)),
+        sign(school, cn_date(timezone.localtime(cycle.created_at).date())),
+    ]
+    return Paper(_("选拔工作方案"), tuple(blocks))
+
+
+def _selection_plan(cycle: Cycle) -> tuple[str, Paper]:
+    return _stem(cycle, _("选拔工作方案")), plan_paper(cycle)
+
+
+@dataclass(frozen=True)
+class Roll:
+    """The voter roll: the people on it (their profiles as of the reference date) and
+    those taken off it, with why."""
+
+    cycle: Cycle
+    members: tuple[RollMember, ...]
+    removed: tuple[RollMember, ...]
+    files: dict[int, Profile]
+
+
+@_once
+def roll_of(cycle: Cycle) -> Roll:
+    cycle = _load(cycle)
+    members = list(
+        RollMember.objects.filter(cycle=cycle)
+        .select_related("person")
+        .order_by("person__staff_number", "pk")
+    )
+    active = tuple(m for m in members if m.removed_at is None)
+    if not active:
+        raise DocumentUnavailable(_("参加民主推荐人员名单为空。"))
+    removed = tuple(m for m in members if m.removed_at is not None)
+    return Roll(cycle, active, removed, profiles([m.person for m in active], cycle.reference_date))
+
+
+def _roll_heads() -> list[str]:
+    return _heads(_("序号"), _("姓名"), _("性别"), _("政治面貌"), _("现任职务"), _("列入依据"))
+
+
+def _roll_rows(roll: Roll) -> list[list[str]]:
+    rows = []
+    for number, member in enumerate(roll.members, start=1):
+        profile = roll.files.get(member.person_id)
+        rows.append(
+            [
+                str(number),
+                member.person.name,
+                profile.gender if profile else "",
+                profile.political if profile else "",
+                profile.current_post_text if profile else "",
+                member.basis,
+            ]
+        )
+    return rows
+
+
+def _removed_rows(roll: Roll) -> list[list[str]]:
+    return [[str(n), m.person.name, m.removed_reason] for n, m in enumerate(roll.removed, start=1)]
+
+
+@_once
+def roll_paper(cycle: Cycle) -> Paper:
+    """The 参加民主推荐人员名单: everyone on the voter roll with 性别、政治面貌、现任职务
+    and why they are on it, the count, and who was taken off it and why."""
+    roll = roll_of(cycle)
+    cycle = roll.cycle
+    blocks = [
+        title(
+            _("%(school)s%(cycle)s参加民主推荐人员名单")
+            % {"school": cycle.school.name, "cycle": cycle.title}
+        ),
+        para(
+            _("推荐范围：%(scope)s。参加民主推荐人员按知情度、关联度、代表性原则确定，共%(n)d人。")
+            % {"scope": _scope(cycle), "n": len(roll.members)},
+            "flush",
+        ),
+        table(_roll_heads(), _roll_rows(roll), left=(4, 5)),
+    ]
+    if roll.removed:
+        blocks.append(heading(_("名单调整情况")))
+        blocks.append(
+            table(_heads(_("序号"), _("姓名"), _("移出理由")), _removed_rows(roll), left=(2,))
+        )
+    started = _started_on(cycle, Stage.RECOMMENDATION)
+    blocks.append(sign(cycle.school.name, cn_date(started) if started else _("　　年　　月　　日")))
+    return Paper(_("参加民主推荐人员名单"), tuple(blocks))
+
+
+def _roll(cycle: Cycle, fmt: str) -> tuple[str, bytes]:
+    stem = _stem(cycle, _("参加民主推荐人员名单"))
+    if fmt != "xlsx":
+        return stem, _paper_file(roll_paper(cycle), fmt)
+    roll = roll_of(cycle)
+    sheets = [(_("名单"), _roll_heads(), _roll_rows(roll))]
+    if roll.removed:
+        sheets.append(
+            (_("名单调整"), _heads(_("序号"), _("姓名"), _("移出理由")), _removed_rows(roll))
+        )
+    lines = [roll.cycle.school.name, _("%(t)s 参加民主推荐人员名单") % {"t": roll.cycle.title}]
+    return stem, _workbook(lines, sheets)
 
 
 # --- 1. 民主推荐表 ------------------------------------------------------------------------
@@ -870,10 +1160,240 @@ def _recommendation_results(cycle: Cycle, fmt: str, *, round: Any = None) -> tup
     return _stem(cycle, _("推荐结果汇总表"), _("第%(n)d轮") % {"n": chosen.number}), content
 
 
+# --- 2b. 征求意见表 -----------------------------------------------------------------------
+
+
+def _standing_text(cycle_list: CycleList, standing: Any, talks: int) -> str:
+    parts = []
+    if standing is not None:
+        line = standing.line
+        parts.append(
+            _("第%(rank)d位，%(votes)d票（%(share)s）")
+            % {"rank": line.result.rank, "votes": line.result.votes, "share": line.percent}
+        )
+    if talks:
+        parts.append(_("谈话调研推荐%(n)d人次") % {"n": talks})
+    return f"{cycle_list.name}：" + "，".join(parts) if parts else ""
+
+
+_OPINION_HEADS = (gettext_lazy("学校领导班子意见"), gettext_lazy("党支部意见"))
+
+
+def _stance_text(opinion: Opinion | None) -> str:
+    if opinion is None:
+        return ""
+    stance = opinion.get_stance_display()
+    return f"{stance}：{opinion.text}" if opinion.text else stance
+
+
+@_once
+def opinion_paper(cycle: Cycle) -> Paper:
+    """The 征求意见表: the people the recommendation named (votes in the latest valid
+    round, or 谈话调研推荐), and anyone already consulted, each with their figures per list
+    and the opinions of 学校领导班子 and 党支部 as recorded (blank where none yet, to be
+    filled in)."""
+    cycle = _load(cycle)
+    lists = _lists(cycle)
+    round_ = latest_valid_round(cycle)
+    figures = standings(round_) if round_ is not None else {}
+    talks = {
+        (t.cycle_list_id, t.person_id): t.count
+        for t in TalkRecommendation.objects.filter(cycle=cycle, count__gt=0)
+    }
+    opinions = {(o.person_id, o.source): o for o in Opinion.objects.filter(cycle=cycle)}
+    named = {pid for (_l, pid), st in figures.items() if st.line.result.votes > 0}
+    named |= {pid for (_l, pid) in talks} | {pid for (pid, _s) in opinions}
+    if not named:
+        raise DocumentUnavailable(_("尚无民主推荐或谈话调研推荐结果，没有需要征求意见的人选。"))
+    people = list(Person.objects.filter(pk__in=named))
+
+    def best(person: Person) -> tuple[int, str]:
+        ranks = [st.line.result.rank for (_l, pid), st in figures.items() if pid == person.pk]
+        return (min(ranks) if ranks else 10**6, person.staff_number)
+
+    people.sort(key=best)
+    files = profiles(people, cycle.reference_date)
+    rows = []
+    for number, person in enumerate(people, start=1):
+        standing = "；".join(
+            text
+            for cl in lists
+            if (
+                text := _standing_text(
+                    cl, figures.get((cl.pk, person.pk)), talks.get((cl.pk, person.pk), 0)
+                )
+            )
+        )
+        profile = files.get(person.pk)
+        rows.append(
+            [
+                str(number),
+                person.name,
+                profile.current_post_text if profile else "",
+                standing,
+                _stance_text(opinions.get((person.pk, OpinionSource.LEADERSHIP))),
+                _stance_text(opinions.get((person.pk, OpinionSource.BRANCH))),
+            ]
+        )
+    source = (
+        _("第%(n)d轮会议推荐") % {"n": round_.number} if round_ is not None else _("谈话调研推荐")
+    )
+    blocks = [
+        title(_("%(school)s后备干部人选征求意见表") % {"school": cycle.school.name}),
+        subtitle(cycle.title),
+        para(
+            _(
+                "根据%(source)s和谈话调研推荐情况，就以下人选征求学校领导班子和党支部的意见。"
+                "推荐票数是选拔的重要依据，不简单以票取人。"
+            )
+            % {"source": source}
+        ),
+        table(
+            _heads(_("序号"), _("姓名"), _("现任职务"), _("推荐情况"), *_OPINION_HEADS),
+            rows,
+            left=(3, 4, 5),
+        ),
+        para(
+            _("注：意见栏填写同意、有保留意见或不同意；有保留意见或不同意的，请写明具体意见。"),
+            "small",
+        ),
+        sign(
+            _("学校领导班子（签字）：＿＿＿＿＿＿"),
+            _("党支部（签字）：＿＿＿＿＿＿"),
+            _("%(y)d年　　月　　日") % {"y": cycle.year},
+        ),
+    ]
+    return Paper(_("征求意见表"), tuple(blocks))
+
+
+def _opinion_form(cycle: Cycle) -> tuple[str, Paper]:
+    return _stem(cycle, _("征求意见表")), opinion_paper(cycle)
+
+
 # --- 3. 考察预告 --------------------------------------------------------------------------
 
 
 @_once
+# --- 3a. 考察对象名单 ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetList:
+    cycle: Cycle
+    lists: tuple[tuple[CycleList, tuple[InspectionTarget, ...]], ...]
+    selections: tuple[TargetSelection, ...]
+    withdrawn: tuple[InspectionTarget, ...]
+    files: dict[int, Profile]
+
+    @property
+    def decided_on(self) -> dt.date:
+        return max(s.decided_on for s in self.selections)
+
+
+@_once
+def target_list(cycle: Cycle) -> TargetList:
+    cycle = _load(cycle)
+    targets = _active_targets(cycle)
+    if not targets:
+        raise DocumentUnavailable(_("尚未确定考察对象。"))
+    selections = tuple(
+        TargetSelection.objects.filter(pk__in={t.selection_id for t in targets}).order_by(
+            "decided_on", "pk"
+        )
+    )
+    withdrawn = tuple(
+        InspectionTarget.objects.filter(cycle=cycle, withdrawn_at__isnull=False)
+        .select_related("person", "cycle_list")
+        .order_by("withdrawn_at", "pk")
+    )
+    by_list = tuple(
+        (cl, tuple(t for t in targets if t.cycle_list_id == cl.pk)) for cl in _lists(cycle)
+    )
+    day = max(s.decided_on for s in selections)
+    return TargetList(
+        cycle, by_list, selections, withdrawn, profiles([t.person for t in targets], day)
+    )
+
+
+def _target_heads() -> list[str]:
+    return _heads(_("序号"), _("姓名"), *PERSON_HEADS, _("推荐情况"))
+
+
+def _target_row(number: int, target: InspectionTarget, files: dict[int, Profile]) -> list[str]:
+    return [
+        str(number),
+        target.person.name,
+        *_person_cells(files.get(target.person_id)),
+        target.votes_note,
+    ]
+
+
+@_once
+def target_list_paper(cycle: Cycle) -> Paper:
+    """The 考察对象名单: per list its places and targets (差额 shows as more targets than
+    places), each with the recommendation figures the decision body had beside the name,
+    the day it was decided, its acknowledgement where there were not more targets than
+    places, and any target withdrawn with the reason."""
+    found = target_list(cycle)
+    cycle = found.cycle
+    blocks = [
+        title(_("%(school)s后备干部考察对象名单") % {"school": cycle.school.name}),
+        subtitle(cycle.title),
+    ]
+    for cycle_list, targets in found.lists:
+        blocks.append(
+            heading(
+                _("%(list)s（名额%(q)d名，考察对象%(n)d名）")
+                % {"list": cycle_list.name, "q": cycle_list.quota, "n": len(targets)}
+            )
+        )
+        blocks.append(
+            table(
+                _target_heads(),
+                (_target_row(i, t, found.files) for i, t in enumerate(targets, start=1)),
+                left=(6, 7),
+            )
+        )
+    blocks.append(
+        para(
+            _("以上考察对象经学校校务会、支委会于%(d)s集体研究确定。")
+            % {"d": cn_date(found.decided_on)}
+        )
+    )
+    for selection in found.selections:
+        if selection.acknowledgement:
+            blocks.append(para(_("说明：%(a)s") % {"a": selection.acknowledgement}))
+    for target in found.withdrawn:
+        blocks.append(
+            para(
+                _("撤销考察对象：%(t)s，理由：%(r)s。")
+                % {"t": target, "r": target.withdrawn_reason},
+                "small",
+            )
+        )
+    blocks.append(sign(cycle.school.name, cn_date(found.decided_on)))
+    return Paper(_("考察对象名单"), tuple(blocks))
+
+
+def _target_list(cycle: Cycle, fmt: str) -> tuple[str, bytes]:
+    stem = _stem(cycle, _("考察对象名单"))
+    if fmt != "xlsx":
+        return stem, _paper_file(target_list_paper(cycle), fmt)
+    found = target_list(cycle)
+    rows = [
+        [
+            cycle_list.name,
+            *_target_row(i, t, found.files),
+            cn_date(t.notice_published_on) if t.notice_published_on else "",
+        ]
+        for cycle_list, targets in found.lists
+        for i, t in enumerate(targets, start=1)
+    ]
+    heads = [_("名单"), *_target_heads(), _("考察预告发布日期")]
+    lines = [found.cycle.school.name, _("%(t)s 考察对象名单") % {"t": found.cycle.title}]
+    return stem, _workbook(lines, [(_("考察对象"), heads, rows)])
+
+
 def inspection_notice_paper(cycle: Cycle, *, contact: str = "") -> Paper:
     """The 考察预告: the targets (one row per person, with every list they are
     considered for), when the inspection begins — the cycle's notice days after the
@@ -935,6 +1455,73 @@ def inspection_notice_paper(cycle: Cycle, *, contact: str = "") -> Paper:
 
 def _inspection_notice(cycle: Cycle, *, contact: str = "") -> tuple[str, Paper]:
     return _stem(cycle, _("考察预告")), inspection_notice_paper(cycle, contact=contact)
+
+
+# --- 4a. 个别谈话记录 ---------------------------------------------------------------------
+
+
+@_once
+def talks_paper(cycle: Cycle, *, target: Any = None) -> Paper:
+    """The 个别谈话记录: per person inspected (once when on both lists, as the talks are
+    about the person), each talk with its day, interviewee, interviewer and summary.
+    Confidential, as the talks are on the pages: the decision body's."""
+    cycle = _load(cycle)
+    targets = _active_targets(cycle)
+    if target not in (None, ""):
+        found = _target_of(cycle, target)
+        targets = [t for t in targets if t.person_id == found.person_id] or [found]
+    if not targets:
+        raise DocumentUnavailable(_("尚未确定考察对象。"))
+    talks: dict[int, list[InspectionTalk]] = {}
+    for talk in (
+        InspectionTalk.objects.filter(
+            target__cycle=cycle, target__person_id__in={t.person_id for t in targets}
+        )
+        .select_related("target", "interviewee")
+        .order_by("held_on", "pk")
+    ):
+        talks.setdefault(talk.target.person_id, []).append(talk)
+    blocks = [
+        title(_("%(school)s后备干部考察个别谈话记录") % {"school": cycle.school.name}),
+        subtitle(cycle.title),
+    ]
+    for person, items in _by_person(targets):
+        blocks.append(
+            heading(
+                _("考察对象：%(name)s（%(lists)s）")
+                % {"name": person.name, "lists": "、".join(t.cycle_list.name for t in items)}
+            )
+        )
+        mine = talks.get(person.pk, [])
+        if not mine:
+            blocks.append(para(_("尚无个别谈话记录。"), "flush"))
+            continue
+        blocks.append(
+            table(
+                _heads(_("序号"), _("谈话日期"), _("谈话对象"), _("谈话人"), _("谈话要点")),
+                (
+                    [
+                        str(n),
+                        cn_date(t.held_on),
+                        t.interviewee_name or (t.interviewee.name if t.interviewee else ""),
+                        t.interviewer,
+                        t.summary,
+                    ]
+                    for n, t in enumerate(mine, start=1)
+                ),
+                left=(4,),
+            )
+        )
+    blocks.append(
+        para(_("注：个别谈话情况严格保密，仅供考察组和学校集体讨论决定时使用。"), "small")
+    )
+    blocks.append(sign(_("考察组（签名）：＿＿＿＿＿＿")))
+    return Paper(_("个别谈话记录"), tuple(blocks))
+
+
+def _talk_records(cycle: Cycle, *, target: Any = None) -> tuple[str, Paper]:
+    extra = str(_target_of(cycle, target).person) if target not in (None, "") else ""
+    return _stem(cycle, _("个别谈话记录"), extra), talks_paper(cycle, target=target)
 
 
 # --- 4. 考察材料 --------------------------------------------------------------------------
@@ -1505,6 +2092,202 @@ def _public_notice(
     return _stem(cycle, _("公示")), public_notice_paper(cycle, start=start, contact=contact)
 
 
+# --- 7a. 异议登记表, 调查核实情况报告 --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Objections:
+    cycle: Cycle
+    notices: tuple[PublicNotice, ...]
+    objections: tuple[Objection, ...]
+
+    def period(self) -> str:
+        return "；".join(
+            _("%(a)s至%(b)s（%(n)d个工作日）")
+            % {"a": cn_date(n.start), "b": cn_date(n.end), "n": n.working_days}
+            for n in self.notices
+        )
+
+
+@_once
+def objections_of(cycle: Cycle) -> Objections:
+    cycle = _load(cycle)
+    notices = tuple(PublicNotice.objects.filter(cycle=cycle).order_by("start", "pk"))
+    if not notices:
+        raise DocumentUnavailable(_("尚未开始公示。"))
+    found = tuple(
+        Objection.objects.filter(notice__cycle=cycle)
+        .select_related("target__person", "target__cycle_list")
+        .order_by("received_on", "pk")
+    )
+    return Objections(cycle, notices, found)
+
+
+def _outcome_text(objection: Objection) -> str:
+    """处理结果 as the register gives it: still being looked into, or the outcome with
+    its date (reminder talk, postponement and how it ended)."""
+    if not objection.outcome:
+        return _("调查核实中")
+    text = objection.get_outcome_display()
+    if objection.outcome == ObjectionOutcome.MINOR and objection.reminder_talk_on:
+        text += _("（%(d)s提醒谈话）") % {"d": cn_date(objection.reminder_talk_on)}
+    if objection.outcome == ObjectionOutcome.UNVERIFIED and objection.postponed_until:
+        text += _("（暂缓至%(d)s）") % {"d": cn_date(objection.postponed_until)}
+        if objection.postponement_result:
+            text += _("；%(r)s") % {"r": objection.get_postponement_result_display()}
+    return text
+
+
+def _register_heads() -> list[str]:
+    return _heads(
+        _("序号"), _("收到日期"), _("被反映人"), _("反映方式"), _("反映人及联系方式"),
+        _("反映内容"), _("处理结果"),
+    )  # fmt: skip
+
+
+def _register_row(number: int, objection: Objection) -> list[str]:
+    reporter = (
+        "，".join(p for p in (objection.reporter_name, objection.reporter_contact) if p)
+        if objection.signed
+        else ""
+    )
+    return [
+        str(number),
+        cn_date(objection.received_on),
+        str(objection.target),
+        _("署名") if objection.signed else _("匿名"),
+        reporter,
+        objection.content,
+        _outcome_text(objection),
+    ]
+
+
+@_once
+def objection_register_paper(cycle: Cycle) -> Paper:
+    """The 异议登记表 of the cycle's notice: every objection as registered — when it came,
+    about whom, signed (with the reporter and how to reach them) or anonymous, what it
+    says, and how it was dealt with. Confidential: the school's, never the district's."""
+    found = objections_of(cycle)
+    cycle = found.cycle
+    blocks = [
+        title(_("%(school)s后备干部人选公示异议登记表") % {"school": cycle.school.name}),
+        subtitle(cycle.title),
+        para(_("公示时间：%(p)s。") % {"p": found.period()}, "flush"),
+    ]
+    if found.objections:
+        blocks.append(
+            table(
+                _register_heads(),
+                (_register_row(n, o) for n, o in enumerate(found.objections, start=1)),
+                left=(4, 5, 6),
+            )
+        )
+    else:
+        blocks.append(para(_("公示期间未收到异议。"), "flush"))
+    blocks.append(
+        para(_("注：学校对反映人和反映内容严格保密；署名反映的，调查核实后向反映人反馈。"), "small")
+    )
+    blocks.append(sign(_("登记人（签名）：＿＿＿＿＿＿")))
+    return Paper(_("异议登记表"), tuple(blocks))
+
+
+def _objection_register(cycle: Cycle, fmt: str) -> tuple[str, bytes]:
+    stem = _stem(cycle, _("异议登记表"))
+    if fmt != "xlsx":
+        return stem, _paper_file(objection_register_paper(cycle), fmt)
+    found = objections_of(cycle)
+    rows = [_register_row(n, o) for n, o in enumerate(found.objections, start=1)]
+    lines = [found.cycle.school.name, _("%(t)s 公示异议登记表") % {"t": found.cycle.title}]
+    return stem, _workbook(lines, [(_("异议"), _register_heads(), rows)])
+
+
+@_once
+def investigation_paper(cycle: Cycle) -> Paper:
+    """The 调查核实情况报告 on the objections of the cycle's notice: how many came (signed,
+    anonymous) about how many people, then per objection what was reported, what the
+    investigation found, the outcome, and what the signed reporter was told. The
+    reporter is never named. Confidential: the school's, never the district's."""
+    found = objections_of(cycle)
+    cycle = found.cycle
+    items = found.objections
+    signed = sum(1 for o in items if o.signed)
+    people = len({o.target.person_id for o in items})
+    blocks = [
+        title(_("关于%(cycle)s公示期间反映问题的调查核实情况报告") % {"cycle": cycle.title}),
+    ]
+    if not items:
+        blocks.append(
+            para(
+                _(
+                    "%(p)s，学校对拟列入后备干部名单的人选进行了公示。公示期间，学校未收到对公示"
+                    "对象的反映。"
+                )
+                % {"p": found.period()}
+            )
+        )
+    else:
+        blocks.append(
+            para(
+                _(
+                    "%(p)s，学校对拟列入后备干部名单的人选进行了公示。公示期间共收到反映%(n)d件"
+                    "（署名%(s)d件、匿名%(a)d件），涉及%(people)d人。学校按规定逐件进行了调查"
+                    "核实，现将有关情况报告如下："
+                )
+                % {
+                    "p": found.period(),
+                    "n": len(items),
+                    "s": signed,
+                    "a": len(items) - signed,
+                    "people": people,
+                }
+            )
+        )
+    for number, objection in enumerate(items, start=1):
+        blocks.append(
+            heading(
+                _("%(n)s、关于反映%(name)s同志（%(list)s）的问题")
+                % {
+                    "n": _cn_number(number),
+                    "name": objection.target.person.name,
+                    "list": objection.target.cycle_list.name,
+                }
+            )
+        )
+        how = _("署名反映") if objection.signed else _("匿名反映")
+        blocks.append(
+            para(
+                _("（一）反映的主要问题：%(d)s收到%(how)s，反映%(c)s")
+                % {"d": cn_date(objection.received_on), "how": how, "c": objection.content}
+            )
+        )
+        blocks.append(
+            para(
+                _("（二）调查核实情况：%(i)s")
+                % {"i": objection.investigation or _("正在调查核实。")}
+            )
+        )
+        blocks.append(para(_("（三）处理意见：%(o)s。") % {"o": _outcome_text(objection)}))
+        if objection.signed:
+            answer = (
+                _("%(d)s已向反映人反馈：%(a)s")
+                % {"d": cn_date(objection.answered_on), "a": objection.answer}
+                if objection.answered_on
+                else _("尚未向反映人反馈。")
+            )
+        else:
+            answer = _("匿名反映，不作反馈。")
+        blocks.append(para(_("（四）反馈情况：%(a)s") % {"a": answer}))
+    blocks.append(para(_("特此报告。")))
+    closed = [timezone.localtime(o.closed_at).date() for o in items if o.closed_at is not None]
+    day = max(closed) if closed else max(n.end for n in found.notices)
+    blocks.append(sign(_("%(school)s人事室") % {"school": cycle.school.name}, cn_date(day)))
+    return Paper(_("调查核实情况报告"), tuple(blocks))
+
+
+def _investigation_report(cycle: Cycle) -> tuple[str, Paper]:
+    return _stem(cycle, _("调查核实情况报告")), investigation_paper(cycle)
+
+
 # --- 8. 后备干部名单 (附1) -----------------------------------------------------------------
 
 
@@ -1696,13 +2479,18 @@ ARCHIVE = "archive"
 ARCHIVE_FORMATS = ("docx", "xlsx", "pdf")
 
 
-def _archive(cycle: Cycle, fmt: str) -> tuple[str, bytes]:
-    """Every document of the cycle in Word, Excel and PDF (``render_set``), as the school
-    files the cycle's papers: one folder per stage in order ("2-民主推荐/…"), and a 目录
-    listing each file with its document, and each document the cycle has none of with
-    the reason."""
+def _archive(cycle: Cycle, fmt: str, *, reader: Any = None) -> tuple[str, bytes]:
+    """Every document of the cycle in Word, Excel and PDF (``render_set``) that ``reader``
+    may have (None: all of them), as the school files the cycle's papers: one folder per
+    stage in order ("2-民主推荐/…"), and a 目录 listing each file with its document, and
+    each document the cycle has none of with the reason."""
     cycle = _load(cycle)
-    files = render_set(cycle, document_set(cycle, formats=ARCHIVE_FORMATS))
+    jobs = [
+        job
+        for job in document_set(cycle, formats=ARCHIVE_FORMATS)
+        if reader is None or may_read(reader, DOCUMENTS[job[0]])
+    ]
+    files = render_set(cycle, jobs)
     out = io.BytesIO()
     contents = [_("%(title)s 全套文书目录") % {"title": cycle.title}, ""]
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -1754,10 +2542,27 @@ class Document:
     # (cycle, **params) -> (file name without extension, paper), for a document whose PDF
     # is its paper: a set prints it in the worker processes.
     paper: PaperBuilder | None = None
+    # Who of the school may have it besides the page's own check: one of these
+    # capabilities; none named, whoever the page lets in (the school's personnel office
+    # and decision body). The district never reads a school's documents.
+    audience: frozenset[Cap] = frozenset()
+    # The builder is given the reader (``reader=``) and leaves out what they may not have.
+    by_reader: bool = False
 
     @property
     def label(self) -> str:
         return str(self.title)
+
+
+# The confidential documents' readers, as the pages show their data: the objections to the
+# personnel office and the decision body, the individual talks to the decision body.
+SCHOOL_OFFICES = frozenset({Cap.SELECTION_RUN, Cap.SELECTION_DECIDE})
+DECISION_BODY = frozenset({Cap.SELECTION_DECIDE})
+
+
+def may_read(reader: Any, document: Document) -> bool:
+    """Whether ``reader`` (a user of the cycle's school) may have ``document``."""
+    return not document.audience or any(has_cap(reader, cap) for cap in document.audience)
 
 
 def _paper_document(key: str, title: Any, stage: Stage, formats: tuple[str, ...],
@@ -1768,6 +2573,20 @@ def _paper_document(key: str, title: Any, stage: Stage, formats: tuple[str, ...]
 DOCUMENTS: dict[str, Document] = {
     d.key: d
     for d in (
+        _paper_document(
+            "selection-plan",
+            gettext_lazy("选拔工作方案"),
+            Stage.PREPARATION,
+            ("docx", "pdf", "html"),
+            _selection_plan,
+        ),
+        Document(
+            "roll",
+            gettext_lazy("参加民主推荐人员名单"),
+            Stage.PREPARATION,
+            ("docx", "xlsx", "html"),
+            _roll,
+        ),
         _paper_document(
             "recommendation-form",
             gettext_lazy("民主推荐表"),
@@ -1786,12 +2605,35 @@ DOCUMENTS: dict[str, Document] = {
             per="round",
         ),
         _paper_document(
+            "opinion-form",
+            gettext_lazy("征求意见表"),
+            Stage.OPINIONS,
+            ("docx", "html"),
+            _opinion_form,
+        ),
+        Document(
+            "target-list",
+            gettext_lazy("考察对象名单"),
+            Stage.TARGETS,
+            ("docx", "xlsx", "html"),
+            _target_list,
+        ),
+        _paper_document(
             "inspection-notice",
             gettext_lazy("考察预告"),
             Stage.TARGETS,
             ("docx", "pdf", "html"),
             _inspection_notice,
             params=("contact",),
+        ),
+        _paper_document(
+            "talk-records",
+            gettext_lazy("个别谈话记录"),
+            Stage.INSPECTION,
+            ("docx", "html"),
+            _talk_records,
+            params=("target",),
+            audience=DECISION_BODY,
         ),
         _paper_document(
             "inspection-report",
@@ -1828,6 +2670,22 @@ DOCUMENTS: dict[str, Document] = {
             params=("start", "contact"),
         ),
         Document(
+            "objection-register",
+            gettext_lazy("异议登记表"),
+            Stage.NOTICE,
+            ("docx", "xlsx", "html"),
+            _objection_register,
+            audience=SCHOOL_OFFICES,
+        ),
+        _paper_document(
+            "investigation-report",
+            gettext_lazy("调查核实情况报告"),
+            Stage.NOTICE,
+            ("docx", "pdf", "html"),
+            _investigation_report,
+            audience=SCHOOL_OFFICES,
+        ),
+        Document(
             "reserve-list",
             gettext_lazy("后备干部名单"),
             Stage.DONE,
@@ -1840,6 +2698,8 @@ DOCUMENTS: dict[str, Document] = {
             Stage.DONE,
             ("zip",),
             _archive,
+            audience=SCHOOL_OFFICES,
+            by_reader=True,
         ),
     )
 }
@@ -1857,12 +2717,16 @@ def _document(key: str) -> Document:
     return found
 
 
-def render(key: str, fmt: str, cycle: Cycle, **params: Any) -> Rendered:
+def render(key: str, fmt: str, cycle: Cycle, *, reader: Any = None, **params: Any) -> Rendered:
     """The document ``key`` of ``cycle`` as ``fmt``: file name, content type and bytes.
     Reads only. Raises DomainError for an unknown document, a format it does not offer, a
     parameter it does not take or a required one missing, a round, target, version or
-    meeting not of this cycle; DocumentUnavailable when the cycle has not got that far."""
+    meeting not of this cycle; DocumentUnavailable when the cycle has not got that far.
+    ``reader``: for a document made for its reader (the archive), who it is for; None,
+    everything."""
     document = _checked(key, fmt, params)
+    if document.by_reader:
+        params = {**params, "reader": reader}
     with translation.override("zh-hans"):
         stem, content = document.build(cycle, fmt, **params)
     return Rendered(f"{stem}.{fmt}", CONTENT_TYPES[fmt], content)
@@ -1995,11 +2859,14 @@ def _param_value(value: Any) -> Any:
 def export_document(*, actor: Any, key: str, fmt: str, cycle: Cycle, **params: Any) -> Rendered:
     """``render``, then the audit entry ``selection.document.exported`` (which document,
     format, parameters, size). ``actor`` None is a system action; a user must belong to
-    the cycle's school (NotAllowed otherwise) — which role may have which document is the
-    page's check."""
+    the cycle's school and, for a confidential document, hold a capability of its
+    ``audience`` (NotAllowed otherwise) — which role may see which page is the page's
+    check."""
     if actor is not None and getattr(actor, "school_id", None) != cycle.school_id:
         raise NotAllowed()
-    rendered = render(key, fmt, cycle, **params)
+    if actor is not None and not may_read(actor, _document(key)):
+        raise NotAllowed()
+    rendered = render(key, fmt, cycle, reader=actor, **params)
     with transaction.atomic():
         record(
             actor=actor,

@@ -368,14 +368,17 @@ class DocumentLink:
 
 
 def stage_documents(
-    cycle: Cycle, stage: str, *, per: str = "", **params: Any
+    cycle: Cycle, stage: str, *, per: str = "", reader: Any = None, **params: Any
 ) -> list[DocumentLink]:
     """The documents of ``stage`` in the documents registry (``documents.DOCUMENTS``)
     that are of the whole cycle (``per`` "") or of one round or target (``per`` "round",
-    "target", with that parameter), each with a link per format."""
+    "target", with that parameter), each with a link per format; only those ``reader``
+    may have (``documents.may_read``: the talks are the decision body's)."""
     out = []
     for doc in documents.DOCUMENTS.values():
         if str(doc.stage) != str(stage):
+            continue
+        if reader is not None and not documents.may_read(reader, doc):
             continue
         # On a round's or a target's part of a page: the documents of one of them, and
         # the cycle's documents that can be narrowed to it.

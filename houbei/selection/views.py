@@ -235,7 +235,7 @@ def _stage_context(
         "state": state,
         "stage_links": [(s, pages.stage_url(cycle, s)) for s in STAGE_ORDER],
         "cycle_index": current,
-        "documents": pages.stage_documents(cycle, stage, per=per, **params)
+        "documents": pages.stage_documents(cycle, stage, per=per, reader=request.user, **params)
         if flags["inside"]
         else [],
         "plan_form": (

@@ -31,7 +31,15 @@ from houbei.eligibility.services import create_rule_set
 from houbei.organisation.models import District
 from houbei.organisation.services import create_school
 from houbei.people.models import Education, Gender, HonourLevel, Person, PoliticalStatus
-from houbei.selection import decision, documents, inspection, opinions, recommendation, workflow
+from houbei.selection import (
+    decision,
+    documents,
+    inspection,
+    notice,
+    opinions,
+    recommendation,
+    workflow,
+)
 from houbei.selection.documents import DOCUMENTS, DocumentUnavailable, render
 from houbei.selection.drafting import HEADINGS, draft_report
 from houbei.selection.models import (
@@ -39,6 +47,7 @@ from houbei.selection.models import (
     Cycle,
     InspectionTarget,
     Level,
+    ObjectionOutcome,
     OpinionSource,
     OpinionStance,
     PoolEntry,
@@ -48,6 +57,7 @@ from houbei.selection.models import (
 )
 from houbei.selection.recommendation import TalkCount
 from houbei.selection.services import ListDraft, create_cycle, plan_stage
+from houbei.selection.stages import STAGES
 
 from ..conftest import make_user
 from ..factories import add_honour, make_person
@@ -141,7 +151,8 @@ def build(walk, staff, office, *, until: Stage = Stage.DONE) -> None:
     and 4 for 3 school places (黄蔚敏 and 卢懿蕾 on both), two talks each, 民主测评 with
     two rater groups (陈晔's service group below its minimum), drafted and signed-off
     reports, a meeting of 5 with 4 present — one dissent, one rejection, one
-    postponement — the notice, and the pool."""
+    postponement — the notice with a signed and an anonymous objection (closed as minor
+    and as baseless), and the pool."""
     chen = staff[0]
     chen.political_status = PoliticalStatus.PARTY
     chen.education, chen.title, chen.subject = Education.MASTER, "中学一级教师", "语文"
@@ -203,8 +214,28 @@ def build(walk, staff, office, *, until: Stage = Stage.DONE) -> None:
     if until == Stage.DECISION:
         return
     workflow.start_notice(actor=walk.admin, cycle=walk.cycle, start=AGO(25))
+    # A signed objection about 陈晔, closed as minor with a reminder talk and an answer to
+    # its reporter; an anonymous one about 黄蔚敏, found baseless.
+    signed = notice.register_objection(
+        actor=walk.admin, cycle=walk.cycle, target=targets[0], signed=True,
+        received_on=AGO(23), content="陈晔同志在年级组工作中有时作风急躁。",
+        reporter_name="奚莉", reporter_contact="021-5555-0102",
+    )  # fmt: skip
+    anonymous = notice.register_objection(
+        actor=walk.admin, cycle=walk.cycle, target=targets[1], signed=False,
+        received_on=AGO(22), content="黄蔚敏同志曾违规收受家长礼品。",
+    )  # fmt: skip
     if until == Stage.NOTICE:
         return
+    notice.close_objection(
+        actor=walk.admin, objection=signed, outcome=ObjectionOutcome.MINOR,
+        investigation="经与年级组教师个别了解，反映情况基本属实，属工作方法问题。",
+        reminder_talk_on=AGO(21), answer="已将调查核实情况和处理意见告知。", answered_on=AGO(20),
+    )  # fmt: skip
+    notice.close_objection(
+        actor=walk.admin, objection=anonymous, outcome=ObjectionOutcome.NO_PROBLEM,
+        investigation="经向相关家长和年级组核实，未发现收受礼品的情况。",
+    )  # fmt: skip
     workflow.complete_cycle(actor=walk.admin, cycle=walk.cycle)
 
 
@@ -289,19 +320,36 @@ def doc(key: str, fmt: str, cycle: Cycle, **params) -> bytes:
 
 def test_the_registry_names_each_document_its_stage_and_formats():
     assert {k: (str(d.title), d.stage, d.formats) for k, d in DOCUMENTS.items()} == {
+        "selection-plan": ("选拔工作方案", Stage.PREPARATION, ("docx", "pdf", "html")),
+        "roll": ("参加民主推荐人员名单", Stage.PREPARATION, ("docx", "xlsx", "html")),
         "recommendation-form": ("民主推荐表", Stage.RECOMMENDATION, ("docx", "pdf", "html")),
         "recommendation-results": ("推荐结果汇总表", Stage.RECOMMENDATION, ("docx", "xlsx")),
+        "opinion-form": ("征求意见表", Stage.OPINIONS, ("docx", "html")),
+        "target-list": ("考察对象名单", Stage.TARGETS, ("docx", "xlsx", "html")),
         "inspection-notice": ("考察预告", Stage.TARGETS, ("docx", "pdf", "html")),
+        "talk-records": ("个别谈话记录", Stage.INSPECTION, ("docx", "html")),
         "inspection-report": ("考察材料", Stage.INSPECTION, ("docx", "pdf", "html")),
         "appraisal-summary": ("民主测评汇总表", Stage.INSPECTION, ("xlsx", "docx")),
         "decision-minutes": ("讨论决定记录", Stage.DECISION, ("docx",)),
         "public-notice": ("公示", Stage.NOTICE, ("docx", "pdf", "html")),
+        "objection-register": ("异议登记表", Stage.NOTICE, ("docx", "xlsx", "html")),
+        "investigation-report": ("调查核实情况报告", Stage.NOTICE, ("docx", "pdf", "html")),
         "reserve-list": ("后备干部名单", Stage.DONE, ("docx", "xlsx")),
         "archive": ("全套文书（归档）", Stage.DONE, ("zip",)),
     }
     assert [d.key for d in documents.documents_of(Stage.INSPECTION)] == [
-        "inspection-report", "appraisal-summary",
+        "talk-records", "inspection-report", "appraisal-summary",
     ]  # fmt: skip
+    # Every document a stage's description names is in the registry under that stage, or
+    # is part of one that is (the talks' summary is in the results, the meeting's counts in
+    # its minutes, the rating form and its results in the appraisal summary).
+    within = {"谈话调研推荐情况汇总": "推荐结果汇总表", "表决情况统计": "讨论决定记录",
+              "讨论决定会议记录": "讨论决定记录", "民主测评表": "民主测评汇总表",
+              "民主测评结果": "民主测评汇总表"}  # fmt: skip
+    for stage, about in STAGES.items():
+        titles = {str(d.title) for d in documents.documents_of(stage)}
+        for name in map(str, about.documents):
+            assert within.get(name, name) in titles, (stage, name)
 
 
 def test_render_refuses_what_a_document_does_not_offer(done):
@@ -669,7 +717,7 @@ def test_the_full_document_set_of_one_cycle_renders(done):
                 calls += [(key, fmt, {"target": target}) for fmt in document.formats]
         else:
             calls += [(key, fmt, {}) for fmt in document.formats]
-    assert len(calls) == 37
+    assert len(calls) == 56  # 15 documents; the 考察材料 per target (7)
     for key, fmt, params in calls:
         assert render(key, fmt, done, **params).content, (key, fmt)
 
@@ -694,7 +742,7 @@ def test_the_set_says_what_each_file_says_with_fewer_queries(done, django_assert
     from django.test.utils import CaptureQueriesContext
 
     jobs = documents.document_set(done)
-    assert len(jobs) == 37 and documents.ARCHIVE not in {key for key, _f, _p in jobs}
+    assert len(jobs) == 56 and documents.ARCHIVE not in {key for key, _f, _p in jobs}
     singles = []
     with CaptureQueriesContext(connection) as one_by_one:
         for key, fmt, params in jobs:
@@ -719,8 +767,8 @@ def test_a_set_names_the_documents_a_cycle_has_not_reached(db, school, users):
     build(walk, staff, office, until=Stage.RECOMMENDATION)
     files = {(f.key, f.fmt): f for f in documents.render_set(walk.cycle, workers=1)}
     assert files[("recommendation-form", "pdf")].rendered is not None
-    notice = files[("inspection-notice", "docx")]
-    assert notice.rendered is None and notice.unavailable == "尚未确定考察对象。"
+    waiting = files[("inspection-notice", "docx")]
+    assert waiting.rendered is None and waiting.unavailable == "尚未确定考察对象。"
     assert ("inspection-report", "docx") not in files  # one file per target: none yet
 
 
