@@ -141,22 +141,31 @@ def _em(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
 
 
+# What a column never breaks: a cell up to this many em (a name, a date, 中共预备党员), a
+# head up to this many (longer heads, 学校领导班子意见, take two lines).
+_KEEP_CELL_EM = 7.0
+_KEEP_HEAD_EM = 4.0
+
+
 def column_widths(heads: Sequence[str], rows: Iterable[Sequence[str]]) -> tuple[float, ...]:
     """Each column's share of a table's width, as CSS's automatic table layout would
-    share it (each column between its narrowest — its longest number or word, or one
-    character — and its widest, on one line): the print view and the PDF lay tables out
-    fixed at these widths, which spares WeasyPrint measuring every cell twice more, and
-    the Word file gets them too."""
+    share it — each column between its narrowest and its widest (on one line), the room
+    beyond the narrowest shared in proportion to what each could use — except that a
+    name, a date or a short head is never broken over two lines (the automatic layout
+    breaks Chinese anywhere when a long column takes the room). The print view and the
+    PDF lay tables out fixed at these widths, which spares WeasyPrint measuring every cell
+    twice more, and the Word file gets them too."""
     count = len(heads)
     if not count:
         return ()
     narrow, wide = [0.0] * count, [0.0] * count
-    for row in (heads, *rows):
+    for number, row in enumerate((heads, *rows)):
+        keep = _KEEP_HEAD_EM if number == 0 else _KEEP_CELL_EM
         for index, text in enumerate(row):
-            wide[index] = max(wide[index], _em(text))
-            narrow[index] = max(
-                narrow[index], max((_em(p) for p in _UNBROKEN.findall(text)), default=0.0)
-            )
+            width = _em(text)
+            wide[index] = max(wide[index], width)
+            pieces = max((_em(p) for p in _UNBROKEN.findall(text)), default=0.0)
+            narrow[index] = max(narrow[index], pieces, min(width, keep))
     room = _TABLE_EM - count * _CELL_EM
     if sum(wide) <= room:
         widths = [w + (room - sum(wide)) * w / (sum(wide) or 1) for w in wide]
@@ -694,7 +703,7 @@ def plan_paper(cycle: Cycle) -> Paper:
     conditions = [
         para(
             f"{number}. {label}"
-            + (f"（{strengths[strength]}）" if strength in ("soft", "priority", "manual") else "")
+            + (f"（{strengths[strength]}）" if strength == "soft" else "")
             + "。",
             "flush",
         )
@@ -1165,7 +1174,7 @@ def _recommendation_results(cycle: Cycle, fmt: str, *, round: Any = None) -> tup
 
 def _standing_text(cycle_list: CycleList, standing: Any, talks: int) -> str:
     parts = []
-    if standing is not None:
+    if standing is not None and standing.line.result.votes:
         line = standing.line
         parts.append(
             _("第%(rank)d位，%(votes)d票（%(share)s）")
@@ -1316,16 +1325,16 @@ def target_list(cycle: Cycle) -> TargetList:
 
 
 def _target_heads() -> list[str]:
-    return _heads(_("序号"), _("姓名"), *PERSON_HEADS, _("推荐情况"))
+    # Without 学历: the figures beside each name are the list's point, and need the room.
+    return _heads(
+        _("序号"), _("姓名"), _("性别"), _("出生年月"), _("政治面貌"), _("现任职务"), _("推荐情况")
+    )
 
 
 def _target_row(number: int, target: InspectionTarget, files: dict[int, Profile]) -> list[str]:
-    return [
-        str(number),
-        target.person.name,
-        *_person_cells(files.get(target.person_id)),
-        target.votes_note,
-    ]
+    profile = files.get(target.person_id)
+    cells = _person_cells(profile)
+    return [str(number), target.person.name, *cells[:3], cells[4], target.votes_note]
 
 
 @_once
@@ -1351,7 +1360,7 @@ def target_list_paper(cycle: Cycle) -> Paper:
             table(
                 _target_heads(),
                 (_target_row(i, t, found.files) for i, t in enumerate(targets, start=1)),
-                left=(6, 7),
+                left=(5, 6),
             )
         )
     blocks.append(
@@ -2256,7 +2265,7 @@ def investigation_paper(cycle: Cycle) -> Paper:
         how = _("署名反映") if objection.signed else _("匿名反映")
         blocks.append(
             para(
-                _("（一）反映的主要问题：%(d)s收到%(how)s，反映%(c)s")
+                _("（一）反映的主要问题（%(d)s收到，%(how)s）：%(c)s")
                 % {"d": cn_date(objection.received_on), "how": how, "c": objection.content}
             )
         )
