@@ -119,6 +119,7 @@ def record(
     new: Mapping[str, Any] | None = None,
     reason: str = "",
     target_label: str | None = None,
+    at: dt.datetime | None = None,
 ) -> AuditEntry:
     """Append one entry. ``action`` is a dotted code such as ``people.person.updated``.
 
@@ -128,7 +129,8 @@ def record(
     to the previous one and moves the head.
     The school defaults to the target's (or the target itself when it is a school); the
     actor may be None for system actions (the demo builder, a command run from the
-    shell), which are shown as "系统"."""
+    shell), which are shown as "系统". ``at`` is when the change took effect, now by
+    default; a system action rebuilding a past record (the demo's 2021 cycle) gives it."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the transaction of the change it records")
     if school is None and target is not None:
@@ -138,7 +140,7 @@ def record(
     head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
     entry = AuditEntry(
         seq=head.seq + 1,
-        at=timezone.now(),
+        at=at if at is not None else timezone.now(),
         school=school,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=_text(str(actor) if actor is not None else "系统", 150),

@@ -10,7 +10,9 @@ runs them, with the system as the actor:
   than places (差额) with their 考察预告, talks, a 民主测评 per person with ratings cast and
   released, 考察材料 drafted from the data and edited into a signed-off version, the
   校务会、支委会 meeting with every member's statement, a 公示 of five working days with one
-  objection investigated and closed, and the reserve pool.
+  objection investigated and closed, and the reserve pool. The round's results are
+  published once counted, as the office does, so the decision body sees the votes beside
+  the names when it chooses the targets.
 * **2026年区、校后备干部选拔**, in 民主推荐: its first round is the demo's open meeting —
   slips printed to ``demo-slips.pdf``, a few links on the console, and enough ballots
   already cast for the quorum, so a visitor can vote, close and count the round and take
@@ -19,10 +21,13 @@ runs them, with the system as the actor:
 The candidates of a round are the cycle's eligible people inside the age band: 附1's
 推荐范围 is 在编在岗**青年**教职工, so those flagged for age (still eligible by the rules)
 are not on the form. Dates are the plan's (推荐 2021-02-26, the plan itself signed on
-2021-03-30 while the notice ran) wherever a service takes a date; what a service stamps
-itself — when a stage started and ended, when a round was concluded, a report signed or
-an objection closed — is the time of the build. Votes, ratings and talks come from a
-fixed seed, so every demo shows the same figures."""
+2021-03-30 while the notice ran), and every selection service is given the time it did
+its part (``at``, ``SCHEDULE``), so the stages, the round's count, opinions, talks, report
+versions and sign-offs, the meeting, the notice, the objection and the audit entries of
+those services carry 2021 dates. What the ballots and ratings services stamp themselves
+(an election opened, a rating round released) and the eligibility snapshot keep the time
+of the build. Votes, ratings and talks come from a fixed seed, so every demo shows the
+same figures."""
 
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houbei.ballots import services as ballots
@@ -97,16 +103,57 @@ NOTICE_FROM = dt.date(2021, 3, 25)  # 公示, five working days: 25, 26, 29, 30,
 OBJECTION_ON = dt.date(2021, 3, 29)
 ANSWERED_ON = dt.date(2021, 3, 31)
 
-# Who is responsible for each stage (plan keys), and its deadline in 2021.
+INSPECTION_FROM = dt.date(2021, 3, 11)  # the 考察预告's three days after TARGETS_ON
+SIGNED_ON = dt.date(2021, 3, 22)  # the reports signed off, the decision prepared
+DONE_ON = dt.date(2021, 4, 1)  # the day after the notice's last day: the pool
+
+# Who is responsible for each stage (plan keys), and its deadline in 2021: the day the
+# stage is to be over, which is when the next one can start.
 STAGE_PLAN_2021: dict[Stage, tuple[str, dt.date]] = {
     Stage.PREPARATION: ("personnel-officer", dt.date(2021, 2, 24)),
     Stage.RECOMMENDATION: ("personnel-officer", TALKS_UNTIL),
     Stage.OPINIONS: ("secretary", dt.date(2021, 3, 5)),
-    Stage.TARGETS: ("principal", TARGETS_ON),
-    Stage.INSPECTION: ("vice-teaching", dt.date(2021, 3, 22)),
+    Stage.TARGETS: ("principal", INSPECTION_FROM),
+    Stage.INSPECTION: ("vice-teaching", SIGNED_ON),
     Stage.DECISION: ("principal", MEETING_ON),
-    Stage.NOTICE: ("personnel-officer", dt.date(2021, 3, 31)),
-    Stage.DONE: ("personnel-officer", dt.date(2021, 4, 1)),
+    Stage.NOTICE: ("personnel-officer", DONE_ON),
+    Stage.DONE: ("personnel-officer", DONE_ON),
+}
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """A time of a school day (the school's time zone), for the services' ``at``."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+# When each step of the 2021 cycle was done, for the services' ``at``: set-up in the week
+# before the 教职工大会, the count after it, then the four weeks of the plan.
+SCHEDULE = {
+    "created": at(dt.date(2021, 2, 22), 9),
+    "roll": at(dt.date(2021, 2, 22), 9, 30),
+    "planned": at(dt.date(2021, 2, 22), 10),
+    "recommendation": at(dt.date(2021, 2, 24), 16),
+    "round": at(dt.date(2021, 2, 25), 9),
+    "tallied": at(REF, 17),
+    "talk_counts": at(TALKS_UNTIL, 16),
+    "opinions": at(TALKS_UNTIL, 17),
+    "leadership": at(dt.date(2021, 3, 3), 10),
+    "branch": at(dt.date(2021, 3, 4), 15),
+    "targets": at(dt.date(2021, 3, 5), 16),
+    "chosen": at(TARGETS_ON, 10),
+    "announced": at(TARGETS_ON, 11),
+    "inspection": at(INSPECTION_FROM, 8, 30),
+    "appraisal": at(INSPECTION_FROM, 9),
+    "drafted": at(REPORTS_ON, 9),
+    "written": at(REPORTS_ON, 15),
+    "signed": at(SIGNED_ON, 10),
+    "decision": at(SIGNED_ON, 16),
+    "meeting": at(MEETING_ON, 17, 30),
+    "readiness": at(MEETING_ON, 17, 40),
+    "notice": at(MEETING_ON, 18),
+    "objection": at(OBJECTION_ON, 15),
+    "closed": at(ANSWERED_ON, 16),
+    "done": at(DONE_ON, 9),
 }
 STAGE_PLAN_2026: dict[Stage, tuple[str, dt.date]] = {
     Stage.PREPARATION: ("personnel-officer", dt.date(2026, 11, 30)),
@@ -217,9 +264,14 @@ def young_eligible(cycle: Cycle) -> list[Person]:
     return list(Person.objects.filter(pk__in=ids).order_by("staff_number"))
 
 
-def _plan_stages(cycle: Cycle, stages: Mapping[Stage, tuple[str, dt.date]], people) -> None:
+def _plan_stages(
+    cycle: Cycle, stages: Mapping[Stage, tuple[str, dt.date]], people, when=None
+) -> None:
     for stage, (key, deadline) in stages.items():
-        plan_stage(actor=None, cycle=cycle, stage=stage, deadline=deadline, responsible=people[key])
+        plan_stage(
+            actor=None, cycle=cycle, stage=stage, deadline=deadline, responsible=people[key],
+            at=when,
+        )  # fmt: skip
 
 
 def _lists(cycle: Cycle) -> dict[str, CycleList]:
@@ -263,22 +315,22 @@ class _Completed:
         self.inspect()
         self.decide()
         self.publish()
-        return workflow.complete_cycle(actor=None, cycle=self.cycle)
+        return workflow.complete_cycle(actor=None, cycle=self.cycle, at=SCHEDULE["done"])
 
     # 筹备
     def setup(self, rule_set: RuleSet) -> None:
         # An empty roll first, then everyone on the day with the basis of their inclusion.
         self.cycle = create_cycle(
             actor=None, school=self.school, title=COMPLETED_TITLE, year=2021,
-            reference_date=REF, rule_set=rule_set, roll=[],
+            reference_date=REF, rule_set=rule_set, roll=[], at=SCHEDULE["created"],
         )  # fmt: skip
         add_to_roll(
             actor=None, cycle=self.cycle, people=self.roll,
-            basis=_("2021年2月26日在编在岗教职工"),
+            basis=_("2021年2月26日在编在岗教职工"), at=SCHEDULE["roll"],
         )  # fmt: skip
-        _plan_stages(self.cycle, STAGE_PLAN_2021, self.people)
+        _plan_stages(self.cycle, STAGE_PLAN_2021, self.people, SCHEDULE["planned"])
         self.lists = _lists(self.cycle)
-        workflow.start_recommendation(actor=None, cycle=self.cycle)
+        workflow.start_recommendation(actor=None, cycle=self.cycle, at=SCHEDULE["recommendation"])
         self.cycle.refresh_from_db()
 
     # 民主推荐
@@ -292,6 +344,7 @@ class _Completed:
         round_ = create_round(
             actor=None, cycle=cycle, mode=Mode.SLIPS,
             candidates={district: standing[Level.DISTRICT], school: standing[Level.SCHOOL]},
+            at=SCHEDULE["round"],
         )  # fmt: skip
         election = round_.election
         codes = ballots.issue_slips(actor=None, election=election, count=election.electorate)
@@ -344,7 +397,10 @@ class _Completed:
             channel = Channel.PAPER if i >= paper_from else Channel.ONLINE
             ballots.cast_ballot(election_id=election.pk, code=code, marks=marks[i], channel=channel)
         close_recommendation_round(actor=None, round_=round_)
-        self.round = tally_round(actor=None, round_=round_)
+        self.round = tally_round(actor=None, round_=round_, at=SCHEDULE["tallied"])
+        # Published, as the office does once the count is in: the decision body then sees
+        # each person's votes beside their name when it chooses the targets.
+        ballots.publish_results(actor=None, election=round_.election)
 
         counts = []
         for cl in (district, school):
@@ -355,9 +411,10 @@ class _Completed:
                 n = round(share * TALK_INTERVIEWEES) + rng.randint(-2, 1)
                 counts.append(TalkCount(cl, person, max(1, min(TALK_INTERVIEWEES, n))))
         record_talk_recommendations(
-            actor=None, cycle=cycle, interviewees=TALK_INTERVIEWEES, counts=counts
-        )
-        workflow.start_opinions(actor=None, cycle=cycle)
+            actor=None, cycle=cycle, interviewees=TALK_INTERVIEWEES, counts=counts,
+            at=SCHEDULE["talk_counts"],
+        )  # fmt: skip
+        workflow.start_opinions(actor=None, cycle=cycle, at=SCHEDULE["opinions"])
 
     # 征求意见
     def consult(self) -> None:
@@ -372,9 +429,9 @@ class _Completed:
                 stance, text = _opinion(index, name, source, self.runners)
                 opinions.record_opinion(
                     actor=None, cycle=self.cycle, person=person, source=source, stance=stance,
-                    text=text,
+                    text=text, at=SCHEDULE[source],
                 )  # fmt: skip
-        workflow.start_target_selection(actor=None, cycle=self.cycle)
+        workflow.start_target_selection(actor=None, cycle=self.cycle, at=SCHEDULE["targets"])
 
     # 确定考察对象: 6 for 5 区级 places, 13 for 11 校级 places.
     def choose(self) -> None:
@@ -383,9 +440,14 @@ class _Completed:
             district: [self.by_name[n] for n in plan.DISTRICT_LIST] + [self.district_runner],
             school: [self.by_name[n] for n in plan.SCHOOL_LIST] + self.runners[:2],
         }
-        targets.choose_targets(actor=None, cycle=self.cycle, decided_on=TARGETS_ON, targets=chosen)
-        targets.publish_inspection_notice(actor=None, cycle=self.cycle, published_on=TARGETS_ON)
-        workflow.start_inspection(actor=None, cycle=self.cycle)
+        targets.choose_targets(
+            actor=None, cycle=self.cycle, decided_on=TARGETS_ON, targets=chosen,
+            at=SCHEDULE["chosen"],
+        )  # fmt: skip
+        targets.publish_inspection_notice(
+            actor=None, cycle=self.cycle, published_on=TARGETS_ON, at=SCHEDULE["announced"]
+        )
+        workflow.start_inspection(actor=None, cycle=self.cycle, at=SCHEDULE["inspection"])
 
     # 组织考察
     def inspect(self) -> None:
@@ -410,21 +472,27 @@ class _Completed:
             for n, (who, summary) in enumerate(
                 zip(interviewees, _talk_summaries(rng, facts, len(interviewees)), strict=True)
             ):
+                held_on = INSPECTION_DAYS[(n + person.pk) % len(INSPECTION_DAYS)]
                 inspection.record_talk(
                     actor=None, target=target, interviewee_name="", interviewee=who,
-                    held_on=INSPECTION_DAYS[(n + person.pk) % len(INSPECTION_DAYS)],
-                    interviewer="钱秀英、施雅琴", summary=summary,
+                    held_on=held_on, interviewer="钱秀英、施雅琴", summary=summary,
+                    at=at(held_on, 16, n),
                 )  # fmt: skip
-            target = inspection.start_appraisal(actor=None, target=target, groups=APPRAISAL_GROUPS)
+            target = inspection.start_appraisal(
+                actor=None, target=target, groups=APPRAISAL_GROUPS, at=SCHEDULE["appraisal"]
+            )
             strong = person.name in plan.APPENDIX_1
             _rate(rng, target, strong=strong)
         for target in _active_targets(cycle):
             facts = _facts(target.person, REF)
             draft = _draft(target)
-            inspection.save_report(actor=None, target=target, text=draft)
-            inspection.save_report(actor=None, target=target, text=_filled(draft, facts, target))
-            inspection.sign_off_report(actor=None, target=target)
-        workflow.start_decision(actor=None, cycle=cycle)
+            inspection.save_report(actor=None, target=target, text=draft, at=SCHEDULE["drafted"])
+            inspection.save_report(
+                actor=None, target=target, text=_filled(draft, facts, target),
+                at=SCHEDULE["written"],
+            )  # fmt: skip
+            inspection.sign_off_report(actor=None, target=target, at=SCHEDULE["signed"])
+        workflow.start_decision(actor=None, cycle=cycle, at=SCHEDULE["decision"])
 
     # 讨论决定
     def decide(self) -> None:
@@ -470,15 +538,19 @@ class _Completed:
                 "absent": self.people[ABSENT_MEMBER].name,
                 "people": len({t.person_id for t in votes}),
                 "lists": "、".join(f"{name}{n}人" for name, n in per_list.items()),
-            },
+            }, at=SCHEDULE["meeting"],
         )  # fmt: skip
         for target, _decided in decision.passed_targets(self.cycle):
             if target.person.name in READY_NOW[target.cycle_list.level]:
-                targets.set_readiness(actor=None, target=target, readiness=Readiness.NEAR)
+                targets.set_readiness(
+                    actor=None, target=target, readiness=Readiness.NEAR, at=SCHEDULE["readiness"]
+                )
 
     # 公示
     def publish(self) -> None:
-        cycle = workflow.start_notice(actor=None, cycle=self.cycle, start=NOTICE_FROM)
+        cycle = workflow.start_notice(
+            actor=None, cycle=self.cycle, start=NOTICE_FROM, at=SCHEDULE["notice"]
+        )
         about = next(
             t
             for t, _d in decision.passed_targets(cycle)
@@ -491,7 +563,7 @@ class _Completed:
             content=_(
                 "反映邱喆同志本学年周课时少于同组教师，兼任的网络管理工作占用了教学时间，"
                 "担任校级后备干部是否合适。"
-            ),
+            ), at=SCHEDULE["objection"],
         )  # fmt: skip
         notice.close_objection(
             actor=None, objection=objection, outcome=ObjectionOutcome.NO_PROBLEM,
@@ -502,7 +574,7 @@ class _Completed:
                 "反映的问题不存在，不影响列入。"
             ),
             answer=_("经调查核实，邱喆同志工作量符合学校规定，兼职工作未影响教学，所反映问题不存在。"),
-            answered_on=ANSWERED_ON,
+            answered_on=ANSWERED_ON, at=SCHEDULE["closed"],
         )  # fmt: skip
 
 

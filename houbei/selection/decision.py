@@ -12,14 +12,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houbei.audit.services import record
 from houbei.people.models import Person
 
 from . import rules
-from .common import Refused, check_people, clean_text, lock_cycle, require_stage, user_of
+from .common import (
+    Refused,
+    check_people,
+    clean_text,
+    day_of,
+    lock_cycle,
+    require_stage,
+    stamp,
+    user_of,
+)
 from .models import (
     Choice,
     Cycle,
@@ -48,6 +56,7 @@ def record_meeting(
     members: Sequence[MemberDraft],
     votes: Mapping[InspectionTarget, Sequence[tuple[Person, str]]],
     note: str = "",
+    at: dt.datetime | None = None,
 ) -> DecisionMeeting:
     """A decision meeting with its members (who should attend, who was present, the main
     leader) and, per target, each present member's statement in speaking order.
@@ -55,7 +64,8 @@ def record_meeting(
     Raises ValidationFailed, storing nothing, when fewer than the cycle's quorum (2/3) of
     the members are present (the meeting cannot decide), for a vote by an absent member
     or someone not a member, a member missing or twice on a target, the main leader not
-    last, a target not active in this cycle, or a date in the future."""
+    last, a target not active in this cycle, or a date after the day it is recorded (now,
+    or ``at``)."""
     note = clean_text(note, field="note", label=_("备注"), limit=2000, required=False)
     people = [m.person for m in members]
     errors: dict[str, list[str]] = {}
@@ -66,7 +76,7 @@ def record_meeting(
     leaders = [m for m in members if m.main_leader]
     if len(leaders) > 1:
         errors.setdefault("members", []).append(_("主要负责人只能有一人。"))
-    if held_on > timezone.localdate():
+    if held_on > day_of(at):
         errors["held_on"] = [_("会议日期不能晚于今天。")]
     if not votes:
         errors["votes"] = [_("请记录对考察对象的表态。")]
@@ -119,6 +129,7 @@ def record_meeting(
             cycle=cycle, held_on=held_on, expected=expected, present=len(present), note=note,
             recorded_by=user_of(actor),
         )  # fmt: skip
+        stamp(meeting, "recorded_at", at)
         rows = {
             m.person.pk: MeetingMember.objects.create(
                 meeting=meeting, person=m.person, present=m.present, main_leader=m.main_leader
@@ -149,7 +160,7 @@ def record_meeting(
         record(
             actor=actor, action="selection.meeting.recorded", target=cycle,
             new={"held_on": held_on, "expected": expected, "present": len(present),
-                 "decisions": outcomes},
+                 "decisions": outcomes}, at=at,
         )  # fmt: skip
     return meeting
 

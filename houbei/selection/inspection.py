@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houbei.audit.services import record
@@ -19,7 +18,17 @@ from houbei.ballots.ratings import services as ratings
 from houbei.ballots.ratings.models import RoundKind, RoundStatus
 from houbei.people.models import Person
 
-from .common import Refused, check_people, clean_text, lock_cycle, require_stage, user_of
+from .common import (
+    Refused,
+    check_people,
+    clean_text,
+    day_of,
+    lock_cycle,
+    moment,
+    require_stage,
+    stamp,
+    user_of,
+)
 from .models import (
     Cycle,
     InspectionReport,
@@ -56,9 +65,11 @@ def record_talk(
     interviewer: str,
     summary: str,
     interviewee: Person | None = None,
+    at: dt.datetime | None = None,
 ) -> InspectionTalk:
-    """One individual talk about ``target``. Confidential: the summary is shown to the
-    inspection team and the decision body only, and the audit entry does not repeat it."""
+    """One individual talk about ``target``, recorded now or at ``at`` (held no later
+    than that day). Confidential: the summary is shown to the inspection team and the
+    decision body only, and the audit entry does not repeat it."""
     name = clean_text(
         interviewee.name if interviewee is not None and not interviewee_name else interviewee_name,
         field="interviewee_name", label=_("谈话对象"), limit=50,
@@ -69,25 +80,28 @@ def record_talk(
         cycle, target = _locked_target(target, _("记录个别谈话"))
         if interviewee is not None:
             check_people(cycle, [interviewee], field="interviewee")
-        if held_on > timezone.localdate():
+        if held_on > day_of(at):
             raise Refused({"held_on": [_("谈话日期不能晚于今天。")]})
         talk = InspectionTalk.objects.create(
             target=target, interviewee=interviewee, interviewee_name=name, held_on=held_on,
             interviewer=interviewer, summary=summary, recorded_by=user_of(actor),
         )  # fmt: skip
+        stamp(talk, "recorded_at", at)
         record(
             actor=actor, action="selection.talk.recorded", target=cycle,
-            new={"target": str(target), "interviewee": name, "held_on": held_on},
+            new={"target": str(target), "interviewee": name, "held_on": held_on}, at=at,
         )  # fmt: skip
     return talk
 
 
 def start_appraisal(
-    *, actor: Any, target: InspectionTarget, groups: Sequence[ratings.GroupDraft]
-) -> InspectionTarget:
+    *, actor: Any, target: InspectionTarget, groups: Sequence[ratings.GroupDraft],
+    at: dt.datetime | None = None,
+) -> InspectionTarget:  # fmt: skip
     """The 民主测评 of ``target``: a draft rating round of the person on 德、能、勤、绩、廉
     (``ratings.create_round``) with the given rater groups, linked to the target — and to
-    the person's other target of this cycle, if they are on both lists."""
+    the person's other target of this cycle, if they are on both lists. ``at``: when, for
+    the audit entry of the link."""
     with transaction.atomic():
         cycle, target = _locked_target(target, _("组织民主测评"))
         if target.rating_round_id is not None:
@@ -110,7 +124,7 @@ def start_appraisal(
         siblings.filter(rating_round__isnull=True).update(rating_round=rating_round)
         record(
             actor=actor, action="selection.appraisal.linked", target=cycle,
-            new={"targets": linked, "rating_round": getattr(rating_round, "pk", None)},
+            new={"targets": linked, "rating_round": getattr(rating_round, "pk", None)}, at=at,
         )  # fmt: skip
         target.refresh_from_db()
     return target
@@ -120,9 +134,11 @@ def latest_version(report: InspectionReport) -> ReportVersion | None:
     return report.versions.order_by("-number").first()
 
 
-def save_report(*, actor: Any, target: InspectionTarget, text: str) -> ReportVersion:
-    """A new version of the target's 考察材料 (the earlier ones are kept). A new version
-    after a sign-off needs a sign-off of its own."""
+def save_report(
+    *, actor: Any, target: InspectionTarget, text: str, at: dt.datetime | None = None
+) -> ReportVersion:
+    """A new version of the target's 考察材料, written now or at ``at`` (the earlier ones
+    are kept). A new version after a sign-off needs a sign-off of its own."""
     text = clean_text(text, field="text", label=_("考察材料正文"), limit=REPORT_MAX)
     with transaction.atomic():
         cycle, target = _locked_target(target, _("撰写考察材料"))
@@ -132,16 +148,20 @@ def save_report(*, actor: Any, target: InspectionTarget, text: str) -> ReportVer
             report=report, number=(previous.number + 1) if previous else 1, text=text,
             written_by=user_of(actor),
         )  # fmt: skip
+        stamp(version, "written_at", at)
         record(
             actor=actor, action="selection.report.version_saved", target=cycle,
             new={"target": str(target), "version": version.number, "characters": len(text)},
+            at=at,
         )  # fmt: skip
     return version
 
 
-def sign_off_report(*, actor: Any, target: InspectionTarget) -> InspectionReport:
-    """Sign off the latest version of the target's 考察材料. The person who wrote that
-    version cannot sign it off (four eyes)."""
+def sign_off_report(
+    *, actor: Any, target: InspectionTarget, at: dt.datetime | None = None
+) -> InspectionReport:
+    """Sign off the latest version of the target's 考察材料, now or at ``at`` (not before
+    it was written). The person who wrote that version cannot sign it off (four eyes)."""
     with transaction.atomic():
         cycle, target = _locked_target(target, _("签发考察材料"))
         report = InspectionReport.objects.filter(target=target).first()
@@ -153,11 +173,14 @@ def sign_off_report(*, actor: Any, target: InspectionTarget) -> InspectionReport
         signer = user_of(actor)
         if signer is not None and version.written_by_id == signer.pk:
             raise Refused({"report": [_("撰写人不能签发自己撰写的考察材料。")]})
-        report.signed_version, report.signed_by, report.signed_at = version, signer, timezone.now()
+        signed_at = moment(at)
+        if signed_at < version.written_at:
+            raise Refused({"report": [_("签发时间不能早于该稿的撰写时间。")]})
+        report.signed_version, report.signed_by, report.signed_at = version, signer, signed_at
         report.save(update_fields=["signed_version", "signed_by", "signed_at"])
         record(
             actor=actor, action="selection.report.signed_off", target=cycle,
-            new={"target": str(target), "version": version.number},
+            new={"target": str(target), "version": version.number}, at=at,
         )  # fmt: skip
     return report
 

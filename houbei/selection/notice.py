@@ -21,7 +21,16 @@ from houbei.audit.services import record
 from houbei.organisation.workdays import load_calendar
 
 from . import rules
-from .common import Refused, clean_text, lock_cycle, require_stage, user_of
+from .common import (
+    Refused,
+    clean_text,
+    day_of,
+    lock_cycle,
+    moment,
+    require_stage,
+    stamp,
+    user_of,
+)
 from .decision import passed_targets
 from .models import (
     Cycle,
@@ -43,13 +52,18 @@ def notice_period(start: dt.date, working_days: int) -> tuple[dt.date, list[str]
     return answer.value, answer.warnings
 
 
-def open_notice(*, actor: Any, cycle: Cycle, start: dt.date) -> PublicNotice:
-    """Inside the transition into 公示 (``workflow.start_notice``): the notice itself."""
+def open_notice(
+    *, actor: Any, cycle: Cycle, start: dt.date, at: dt.datetime | None = None
+) -> PublicNotice:
+    """Inside the transition into 公示 (``workflow.start_notice``): the notice itself,
+    published now or at ``at``."""
     end, warnings = notice_period(start, cycle.notice_working_days)
-    return PublicNotice.objects.create(
+    notice = PublicNotice.objects.create(
         cycle=cycle, start=start, working_days=cycle.notice_working_days, end=end,
         warnings=warnings, published_by=user_of(actor),
     )  # fmt: skip
+    stamp(notice, "published_at", at)
+    return notice
 
 
 def current_notice(cycle: Cycle) -> PublicNotice | None:
@@ -74,9 +88,11 @@ def register_objection(
     reporter_name: str = "",
     reporter_contact: str = "",
     evidence: str = "",
+    at: dt.datetime | None = None,
 ) -> Objection:
-    """An objection about a person on the current notice. A signed one names its
-    reporter (who will be answered); an anonymous one keeps no name."""
+    """An objection about a person on the current notice, registered now or at ``at``
+    (received no later than that day). A signed one names its reporter (who will be
+    answered); an anonymous one keeps no name."""
     content = clean_text(content, field="content", label=_("反映内容"), limit=10_000)
     evidence = clean_text(evidence, field="evidence", label=_("证据材料"), limit=10_000,
                           required=False)  # fmt: skip
@@ -93,7 +109,7 @@ def register_objection(
         notice = _the_notice(cycle)
         if target.pk not in {t.pk for t, _d in passed_targets(cycle)}:
             raise Refused({"target": [_("%(t)s不在公示名单上。") % {"t": target}]})
-        if received_on < notice.start or received_on > timezone.localdate():
+        if received_on < notice.start or received_on > day_of(at):
             raise Refused({"received_on": [_("收到日期应在公示开始之后，且不晚于今天。")]})
         objection = Objection.objects.create(
             notice=notice, target=target, signed=signed,
@@ -102,12 +118,13 @@ def register_objection(
             received_on=received_on, content=content, evidence=evidence,
             registered_by=user_of(actor),
         )  # fmt: skip
+        stamp(objection, "registered_at", at)
         # The reporter's name is not repeated in the trail: whoever reads the audit page
         # need not learn who complained.
         record(
             actor=actor, action="selection.objection.registered", target=cycle,
             new={"objection": objection.pk, "about": str(target), "signed": signed,
-                 "received_on": received_on},
+                 "received_on": received_on}, at=at,
         )  # fmt: skip
     return objection
 
@@ -122,12 +139,14 @@ def close_objection(
     answer: str = "",
     answered_on: dt.date | None = None,
     postponed_until: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> Objection:
-    """Close an objection with what the investigation found and one of the four outcomes.
+    """Close an objection, now or at ``at``, with what the investigation found and one of
+    the four outcomes.
 
-    问题轻微 needs the date of the reminder talk; 暂缓 the date it lasts until, at most the
-    cycle's limit (3 months) from today; a signed objection the answer given to its
-    reporter and when. Raises ValidationFailed naming the field."""
+    问题轻微 needs the date of the reminder talk; 暂缓 the date it lasts until, after the
+    day it is closed and at most the cycle's limit (3 months) from it; a signed objection
+    the answer given to its reporter and when. Raises ValidationFailed naming the field."""
     investigation = clean_text(investigation, field="investigation", label=_("调查核实情况"),
                                limit=10_000)  # fmt: skip
     if outcome not in ObjectionOutcome.values:
@@ -138,7 +157,7 @@ def close_objection(
         objection = Objection.objects.select_for_update().get(pk=objection.pk)
         if not objection.is_open:
             raise Refused({"objection": [_("该异议已处理完毕。")]})
-        today = timezone.localdate()
+        today = day_of(at)
         errors: dict[str, list[str]] = {}
         if outcome == ObjectionOutcome.MINOR and reminder_talk_on is None:
             errors["reminder_talk_on"] = [_("问题轻微的，请填写提醒谈话日期。")]
@@ -166,12 +185,13 @@ def close_objection(
             (answer, answered_on) if objection.signed else ("", None)
         )
         objection.postponed_until = postponed_until
-        objection.closed_by, objection.closed_at = user_of(actor), timezone.now()
+        objection.closed_by, objection.closed_at = user_of(actor), moment(at)
         objection.save()
         record(
             actor=actor, action="selection.objection.closed", target=cycle,
             new={"objection": objection.pk, "about": str(objection.target), "outcome": outcome,
                  "postponed_until": postponed_until, "answered": bool(objection.answered_on)},
+            at=at,
         )  # fmt: skip
     return objection
 
@@ -198,28 +218,33 @@ def closing_problems(cycle: Cycle, today: dt.date) -> list[str]:
 # --- the reserve pool ------------------------------------------------------------------
 
 
-def _enter(cycle: Cycle, target: InspectionTarget, decision: Decision) -> PoolEntry:
+def _enter(
+    cycle: Cycle, target: InspectionTarget, decision: Decision, *, at: dt.datetime | None = None
+) -> PoolEntry:
     decided_on = decision.meeting.held_on
-    return PoolEntry.objects.create(
+    entry = PoolEntry.objects.create(
         school=cycle.school, cycle=cycle, target=target, person=target.person,
         level=target.cycle_list.level, readiness=target.readiness, decided_on=decided_on,
         valid_until=rules.pool_valid_until(decided_on, cycle.pool_years),
     )  # fmt: skip
+    stamp(entry, "created_at", at)
+    return entry
 
 
-def fill_pool(*, cycle: Cycle) -> list[PoolEntry]:
-    """Inside the transition into 完成 (``workflow.complete_cycle``): close the notice and
+def fill_pool(*, cycle: Cycle, at: dt.datetime | None = None) -> list[PoolEntry]:
+    """Inside the transition into 完成 (``workflow.complete_cycle``): close the notice (now,
+    or at ``at``) and
     put into the pool everyone who passed, unless an objection removed them (问题严重)
     or postponed them (暂缓, not yet cleared — ``resolve_postponement`` does it then)."""
     notice = current_notice(cycle)
     if notice is not None and notice.closed_at is None:
-        notice.closed_at = timezone.now()
+        notice.closed_at = moment(at)
         notice.save(update_fields=["closed_at"])
     entries = []
     for target, decision in passed_targets(cycle):
         if not _clear(target) or PoolEntry.objects.filter(target=target).exists():
             continue
-        entries.append(_enter(cycle, target, decision))
+        entries.append(_enter(cycle, target, decision, at=at))
     return entries
 
 

@@ -4,6 +4,7 @@ earlier one; the audit trail keeps both)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -12,15 +13,17 @@ from django.utils.translation import gettext as _
 from houbei.audit.services import record
 from houbei.people.models import Person
 
-from .common import Refused, check_people, clean_text, lock_cycle, require_stage, user_of
+from .common import Refused, check_people, clean_text, lock_cycle, require_stage, stamp, user_of
 from .models import Cycle, Opinion, OpinionSource, OpinionStance, Stage
 
 
 def record_opinion(
-    *, actor: Any, cycle: Cycle, person: Person, source: str, stance: str, text: str = ""
-) -> Opinion:
-    """Record (or restate) what ``source`` thinks of ``person``, in 征求意见. Raises
-    ValidationFailed for an unknown source or stance, or someone of another school."""
+    *, actor: Any, cycle: Cycle, person: Person, source: str, stance: str, text: str = "",
+    at: dt.datetime | None = None,
+) -> Opinion:  # fmt: skip
+    """Record (or restate) what ``source`` thinks of ``person``, in 征求意见, now or at
+    ``at``. Raises ValidationFailed for an unknown source or stance, or someone of
+    another school."""
     errors: dict[str, list[str]] = {}
     if source not in OpinionSource.values:
         errors["source"] = [_("请选择征求意见的对象（学校领导班子或党支部）。")]
@@ -41,9 +44,11 @@ def record_opinion(
             cycle=cycle, person=person, source=source,
             defaults={"stance": stance, "text": text, "recorded_by": user_of(actor)},
         )  # fmt: skip
+        stamp(opinion, "recorded_at", at)
         record(
             actor=actor, action="selection.opinion.recorded", target=cycle, old=old,
             new={"person": person.name, "source": source, "stance": stance, "text": text},
+            at=at,
         )  # fmt: skip
     return opinion
 

@@ -9,13 +9,13 @@ valid one (``workflow``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houbei.audit.services import record
@@ -27,7 +27,7 @@ from houbei.eligibility.rules import ELIGIBLE_VERDICTS
 from houbei.people.models import Person
 
 from . import rules
-from .common import Refused, check_people, lock_cycle, require_stage
+from .common import Refused, check_people, lock_cycle, moment, require_stage
 from .models import (
     Cycle,
     CycleList,
@@ -86,6 +86,7 @@ def create_round(
     cycle: Cycle,
     mode: str = Mode.SLIPS,
     candidates: Mapping[CycleList, Sequence[Person]] | None = None,
+    at: dt.datetime | None = None,
 ) -> RecommendationRound:
     """A new round of 会议推荐: a draft election (``ballots.create_election``) with one
     ballot list per cycle list and its places as the most a voter may mark, the roll's
@@ -95,7 +96,8 @@ def create_round(
     eligible, on every list; in a later round the previous round's. Raises
     ValidationFailed outside 民主推荐, while the previous round is not tallied, when the
     previous round is valid with votes not scattered (no new round is needed), for a
-    candidate not eligible or of another school, or an empty list."""
+    candidate not eligible or of another school, or an empty list. ``at``: when, for the
+    audit entry (now by default)."""
     with transaction.atomic():
         cycle = lock_cycle(cycle)
         require_stage(cycle, Stage.RECOMMENDATION, doing=_DOING)
@@ -162,7 +164,7 @@ def create_round(
         record(
             actor=actor, action="selection.round.created", target=cycle,
             new={"round": number, "election": election.pk, "mode": mode, "electorate": len(roll),
-                 "candidates": {cl.name: len(chosen[cl.pk]) for cl in lists}},
+                 "candidates": {cl.name: len(chosen[cl.pk]) for cl in lists}}, at=at,
         )  # fmt: skip
     return round_
 
@@ -189,9 +191,12 @@ def close_round(*, actor: Any, round_: RecommendationRound) -> RecommendationRou
     return round_
 
 
-def tally_round(*, actor: Any, round_: RecommendationRound) -> RecommendationRound:
-    """Count the round (``ballots.tally_election`` if it is closed) and conclude: valid
-    or void by the cycle's quorum, scattered or not by its second-round trigger."""
+def tally_round(
+    *, actor: Any, round_: RecommendationRound, at: dt.datetime | None = None
+) -> RecommendationRound:
+    """Count the round (``ballots.tally_election`` if it is closed) and conclude, now or
+    at ``at``: valid or void by the cycle's quorum, scattered or not by its second-round
+    trigger."""
     with transaction.atomic():
         cycle, round_ = _locked_round(round_)
         if round_.outcome != RoundOutcome.PENDING:
@@ -217,7 +222,7 @@ def tally_round(*, actor: Any, round_: RecommendationRound) -> RecommendationRou
             rules.scattered(share, cycle.second_round_share) for share in tops.values()
         )
         round_.top_shares = {name: percent(share) for name, share in tops.items()}
-        round_.concluded_at = timezone.now()
+        round_.concluded_at = moment(at)
         round_.save(
             update_fields=["participants", "electorate", "outcome", "scattered", "top_shares",
                            "concluded_at"]
@@ -227,7 +232,7 @@ def tally_round(*, actor: Any, round_: RecommendationRound) -> RecommendationRou
             new={"round": round_.number, "outcome": round_.outcome,
                  "participants": turnout.participants, "electorate": turnout.electorate,
                  "scattered": round_.scattered, "top_shares": round_.top_shares},
-            reason=void_reason,
+            reason=void_reason, at=at,
         )  # fmt: skip
     return round_
 
@@ -268,13 +273,14 @@ class TalkCount:
 
 
 def record_talk_recommendations(
-    *, actor: Any, cycle: Cycle, interviewees: int, counts: Sequence[TalkCount]
-) -> int:
+    *, actor: Any, cycle: Cycle, interviewees: int, counts: Sequence[TalkCount],
+    at: dt.datetime | None = None,
+) -> int:  # fmt: skip
     """The results of 谈话调研推荐 as a whole table: how many were talked to, and per list
     how many named each person. People recorded before and not named now are set to 0
     (kept, so the change shows). Raises ValidationFailed outside 民主推荐, for a count
     above the number talked to, a list of another cycle or a person of another school.
-    Returns the number of rows written."""
+    Returns the number of rows written. ``at``: when, for the audit entry."""
     errors: list[str] = []
     if interviewees < 1:
         errors.append(_("谈话人数至少为1。"))
@@ -316,6 +322,6 @@ def record_talk_recommendations(
         record(
             actor=actor, action="selection.talks.recorded", target=cycle,
             old={"interviewees": old_interviewees, "counts": before},
-            new={"interviewees": interviewees, "counts": after},
+            new={"interviewees": interviewees, "counts": after}, at=at,
         )  # fmt: skip
     return len(counts)

@@ -21,7 +21,16 @@ from houbei.eligibility.models import RuleSet
 from houbei.organisation.models import School
 from houbei.people.models import Person
 
-from .common import Refused, check_people, clean_text, lock_cycle, require_stage, user_of
+from .common import (
+    Refused,
+    check_people,
+    clean_text,
+    lock_cycle,
+    moment,
+    require_stage,
+    stamp,
+    user_of,
+)
 from .models import (
     STAGE_ORDER,
     Cycle,
@@ -163,9 +172,10 @@ def create_cycle(
     lists: Sequence[ListDraft] = DEFAULT_LISTS,
     roll: Sequence[Person] | None = None,
     settings: Mapping[str, Any] | None = None,
+    at: dt.datetime | None = None,
 ) -> Cycle:
     """A cycle in 筹备, with its lists, its voter roll (``roll``, by default all current
-    在编在岗 staff) and one planned record per stage, 筹备 started.
+    在编在岗 staff) and one planned record per stage, 筹备 started (now, or ``at``).
 
     Raises ValidationFailed naming the field: no title or one the school already has, a
     year outside 2000…2100, a rule set of another school or archived, a bad list, a
@@ -201,7 +211,10 @@ def create_cycle(
                 RollMember(cycle=cycle, person=p, basis=basis, added_by=user_of(actor))
                 for p in dict.fromkeys(people)
             )
-            now = timezone.now()
+            now = moment(at)
+            stamp(cycle, "created_at", at)
+            if at is not None:
+                RollMember.objects.filter(cycle=cycle).update(added_at=at)
             StageRecord.objects.bulk_create(
                 StageRecord(
                     cycle=cycle, stage=stage, started_at=now if stage == Stage.PREPARATION else None
@@ -220,6 +233,7 @@ def create_cycle(
                               for d in drafts],
                     "roll": len(dict.fromkeys(people)),
                 },
+                at=at,
             )  # fmt: skip
     except IntegrityError:
         raise Refused(
@@ -308,9 +322,12 @@ def set_list(*, actor: Any, cycle: Cycle, level: str, quota: int, name: str = ""
     return item
 
 
-def add_to_roll(*, actor: Any, cycle: Cycle, people: Sequence[Person], basis: str) -> int:
-    """Put ``people`` on the voter roll in 筹备, with why (知情度、关联度、代表性). Those
-    already on it are left as they are. Returns how many were added."""
+def add_to_roll(
+    *, actor: Any, cycle: Cycle, people: Sequence[Person], basis: str,
+    at: dt.datetime | None = None,
+) -> int:  # fmt: skip
+    """Put ``people`` on the voter roll in 筹备 (now, or ``at``), with why (知情度、关联度、
+    代表性). Those already on it are left as they are. Returns how many were added."""
     basis = clean_text(basis, field="basis", label=_("列入依据"), limit=200)
     with transaction.atomic():
         cycle = lock_cycle(cycle)
@@ -323,10 +340,14 @@ def add_to_roll(*, actor: Any, cycle: Cycle, people: Sequence[Person], basis: st
         RollMember.objects.bulk_create(
             RollMember(cycle=cycle, person=p, basis=basis, added_by=user_of(actor)) for p in new
         )
+        if at is not None:
+            RollMember.objects.active().filter(cycle=cycle, person__in=new).update(
+                added_at=moment(at)
+            )
         if new:
             record(
                 actor=actor, action="selection.roll.added", target=cycle,
-                new={"people": [p.name for p in new], "basis": basis},
+                new={"people": [p.name for p in new], "basis": basis}, at=at,
             )  # fmt: skip
     return len(new)
 
@@ -365,9 +386,10 @@ def live_record(cycle: Cycle, stage: str) -> StageRecord:
 
 def plan_stage(
     *, actor: Any, cycle: Cycle, stage: str, deadline: dt.date | None,
-    responsible: Person | None,
+    responsible: Person | None, at: dt.datetime | None = None,
 ) -> StageRecord:  # fmt: skip
-    """Set the deadline and the responsible person of a stage not yet finished."""
+    """Set the deadline and the responsible person of a stage not yet finished (now, or
+    ``at``: the time of the audit entry)."""
     if stage not in Stage.values:
         raise Refused({"stage": [_("阶段无效。")]})
     with transaction.atomic():
@@ -385,6 +407,6 @@ def plan_stage(
         old, new = diff(before, {"deadline": deadline, "responsible": str(responsible or "")})
         record(
             actor=actor, action="selection.stage.planned", target=cycle,
-            old={"stage": stage, **old}, new={"stage": stage, **new},
+            old={"stage": stage, **old}, new={"stage": stage, **new}, at=at,
         )  # fmt: skip
     return item

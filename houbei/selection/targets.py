@@ -9,14 +9,23 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houbei.audit.services import record
 from houbei.people.models import Person
 
 from . import rules
-from .common import Refused, check_people, clean_text, lock_cycle, require_stage, user_of
+from .common import (
+    Refused,
+    check_people,
+    clean_text,
+    day_of,
+    lock_cycle,
+    moment,
+    require_stage,
+    stamp,
+    user_of,
+)
 from .models import (
     Cycle,
     CycleList,
@@ -66,6 +75,7 @@ def choose_targets(
     decided_on: dt.date,
     targets: Mapping[CycleList, Sequence[Person]],
     acknowledgement: str = "",
+    at: dt.datetime | None = None,
 ) -> TargetSelection:
     """The decision body's choice of 考察对象, per list, in 确定考察对象.
 
@@ -73,7 +83,8 @@ def choose_targets(
     the leadership and the party branch. A list with fewer targets than places, or (under
     差额) no more than its places, raises AcknowledgementNeeded naming it, unless an
     ``acknowledgement`` (why) is given, which is kept with the choice. A new choice
-    withdraws earlier targets it does not name. Raises ValidationFailed otherwise."""
+    withdraws earlier targets it does not name (now, or at ``at``). Raises
+    ValidationFailed otherwise."""
     acknowledgement = clean_text(
         acknowledgement, field="acknowledgement", label=_("确认说明"), limit=1000, required=False
     )
@@ -92,11 +103,11 @@ def choose_targets(
         errors = []
         for cl in lists:
             for person in chosen.get(cl.pk, []):
-                at = {"list": cl.name, "name": person.name}
+                who = {"list": cl.name, "name": person.name}
                 if person.pk not in allowed:
-                    errors.append(_("%(list)s：%(name)s不符合选拔条件。") % at)
+                    errors.append(_("%(list)s：%(name)s不符合选拔条件。") % who)
                 elif person.pk not in consulted:
-                    errors.append(_("%(list)s：尚未就%(name)s征求领导班子和党支部意见。") % at)
+                    errors.append(_("%(list)s：尚未就%(name)s征求领导班子和党支部意见。") % who)
         if errors:
             raise Refused({"targets": errors})
         warnings = [
@@ -114,6 +125,7 @@ def choose_targets(
             cycle=cycle, decided_on=decided_on, warnings=warnings,
             acknowledgement=acknowledgement if warnings else "", by=user_of(actor),
         )  # fmt: skip
+        stamp(selection, "at", at)
         round_ = latest_valid_round(cycle)
         figures = standings(round_) if round_ is not None else {}
         talks = {
@@ -128,7 +140,7 @@ def choose_targets(
             .select_related("person", "cycle_list")
         ):
             if (target.cycle_list_id, target.person_id) not in wanted:
-                target.withdrawn_at = timezone.now()
+                target.withdrawn_at = moment(at)
                 target.withdrawn_reason = _("重新确定考察对象时未列入")
                 target.save(update_fields=["withdrawn_at", "withdrawn_reason"])
                 withdrawn.append(str(target))
@@ -159,18 +171,21 @@ def choose_targets(
             new={"decided_on": decided_on,
                  "targets": {by_id[k].name: [p.name for p in v] for k, v in chosen.items()},
                  "warnings": warnings, "withdrawn": withdrawn},
-            reason=acknowledgement if warnings else "",
+            reason=acknowledgement if warnings else "", at=at,
         )  # fmt: skip
     return selection
 
 
-def publish_inspection_notice(*, actor: Any, cycle: Cycle, published_on: dt.date) -> int:
+def publish_inspection_notice(
+    *, actor: Any, cycle: Cycle, published_on: dt.date, at: dt.datetime | None = None
+) -> int:
     """Record the day the 考察预告 of the current targets was published (the targets not
-    yet announced). Returns how many targets it announced."""
+    yet announced), now or at ``at`` (published no later than that day). Returns how many
+    targets it announced."""
     with transaction.atomic():
         cycle = lock_cycle(cycle)
         require_stage(cycle, Stage.TARGETS, doing=_("发布考察预告"))
-        if published_on > timezone.localdate():
+        if published_on > day_of(at):
             raise Refused({"published_on": [_("发布日期不能晚于今天。")]})
         pending = InspectionTarget.objects.active().filter(
             cycle=cycle, notice_published_on__isnull=True
@@ -181,13 +196,16 @@ def publish_inspection_notice(*, actor: Any, cycle: Cycle, published_on: dt.date
         pending.update(notice_published_on=published_on)
         record(
             actor=actor, action="selection.targets.notice_published", target=cycle,
-            new={"published_on": published_on, "targets": names},
+            new={"published_on": published_on, "targets": names}, at=at,
         )  # fmt: skip
     return len(names)
 
 
-def set_readiness(*, actor: Any, target: InspectionTarget, readiness: str) -> InspectionTarget:
-    """近期可提拔 or 中长期培养, from the choice of targets until the notice ends."""
+def set_readiness(
+    *, actor: Any, target: InspectionTarget, readiness: str, at: dt.datetime | None = None
+) -> InspectionTarget:
+    """近期可提拔 or 中长期培养, from the choice of targets until the notice ends. ``at``:
+    when, for the audit entry."""
     if readiness not in Readiness.values:
         raise Refused({"readiness": [_("请选择近期可提拔或中长期培养。")]})
     with transaction.atomic():
@@ -207,7 +225,7 @@ def set_readiness(*, actor: Any, target: InspectionTarget, readiness: str) -> In
         record(
             actor=actor, action="selection.target.readiness_set", target=cycle,
             old={"target": str(target), "readiness": old},
-            new={"target": str(target), "readiness": readiness},
+            new={"target": str(target), "readiness": readiness}, at=at,
         )  # fmt: skip
     return target
 

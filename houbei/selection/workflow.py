@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from houbei.audit.services import record
 from houbei.eligibility.services import take_snapshot
 
-from .common import Refused, clean_text, lock_cycle
+from .common import Refused, clean_text, day_of, lock_cycle, moment
 from .decision import decision_problems
 from .inspection import inspection_problems
 from .models import (
@@ -141,11 +141,11 @@ def problems(cycle: Cycle, today: dt.date | None = None) -> list[str]:
 
 def _advance(
     *, actor: Any, cycle: Cycle, to: Stage,
-    effect: Callable[[Cycle], dict[str, Any]] | None = None,
+    effect: Callable[[Cycle], dict[str, Any]] | None = None, at: dt.datetime | None = None,
 ) -> Cycle:  # fmt: skip
-    """Move ``cycle`` into ``to``: the transition's source must be the current stage, its
-    guard must find nothing; then the records, the stage, ``effect`` and the audit entry,
-    all in one transaction."""
+    """Move ``cycle`` into ``to`` now, or at ``at`` (``common.moment``): the transition's
+    source must be the current stage, its guard must find nothing on that day; then the
+    records, the stage, ``effect`` and the audit entry, all in one transaction."""
     transition = _INTO[to]
     with transaction.atomic():
         cycle = lock_cycle(cycle)
@@ -155,14 +155,14 @@ def _advance(
             else:
                 message = _("当前阶段为“%(now)s”，不能跳过阶段直接进入“%(to)s”。")
             raise Refused({"stage": [message % {"now": cycle.get_stage_display(), "to": to.label}]})
-        found = transition.guard(cycle, timezone.localdate())
+        found = transition.guard(cycle, day_of(at))
         if found:
             raise Refused(
                 {"stage": found},
                 message=_("还不能%(verb)s：%(why)s")
                 % {"verb": transition.verb, "why": "；".join(found)},
             )
-        now = timezone.now()
+        now = moment(at)
         leaving = live_record(cycle, transition.source)
         leaving.finished_at = now
         leaving.save(update_fields=["finished_at"])
@@ -180,11 +180,12 @@ def _advance(
             target=cycle,
             old={"stage": transition.source.value},
             new={"stage": to.value, **extra},
+            at=at,
         )
     return cycle
 
 
-def start_recommendation(*, actor: Any, cycle: Cycle) -> Cycle:
+def start_recommendation(*, actor: Any, cycle: Cycle, at: dt.datetime | None = None) -> Cycle:
     """筹备 → 民主推荐. Freezes the eligibility result as of the reference date (an
     ``eligibility`` snapshot); refused if it finds nobody eligible."""
 
@@ -202,37 +203,39 @@ def start_recommendation(*, actor: Any, cycle: Cycle) -> Cycle:
             raise Refused({"stage": [_("按选拔条件，基准日没有符合条件的人选。")]})
         return {"snapshot": snapshot.pk, "eligible": eligible}
 
-    return _advance(actor=actor, cycle=cycle, to=Stage.RECOMMENDATION, effect=freeze)
+    return _advance(actor=actor, cycle=cycle, to=Stage.RECOMMENDATION, effect=freeze, at=at)
 
 
-def start_opinions(*, actor: Any, cycle: Cycle) -> Cycle:
+def start_opinions(*, actor: Any, cycle: Cycle, at: dt.datetime | None = None) -> Cycle:
     """民主推荐 → 征求意见: the latest round was counted and reached its quorum."""
 
     def result(cycle: Cycle) -> dict[str, Any]:
         last = RecommendationRound.objects.filter(cycle=cycle).order_by("-number").first()
         return {"round": last.number if last else None}
 
-    return _advance(actor=actor, cycle=cycle, to=Stage.OPINIONS, effect=result)
+    return _advance(actor=actor, cycle=cycle, to=Stage.OPINIONS, effect=result, at=at)
 
 
-def start_target_selection(*, actor: Any, cycle: Cycle) -> Cycle:
+def start_target_selection(*, actor: Any, cycle: Cycle, at: dt.datetime | None = None) -> Cycle:
     """征求意见 → 确定考察对象: someone has the opinions of both the leadership and the
     party branch."""
-    return _advance(actor=actor, cycle=cycle, to=Stage.TARGETS)
+    return _advance(actor=actor, cycle=cycle, to=Stage.TARGETS, at=at)
 
 
-def start_inspection(*, actor: Any, cycle: Cycle) -> Cycle:
+def start_inspection(*, actor: Any, cycle: Cycle, at: dt.datetime | None = None) -> Cycle:
     """确定考察对象 → 组织考察: targets chosen, their 考察预告 published the cycle's
     notice days (3) before."""
-    return _advance(actor=actor, cycle=cycle, to=Stage.INSPECTION)
+    return _advance(actor=actor, cycle=cycle, to=Stage.INSPECTION, at=at)
 
 
-def start_decision(*, actor: Any, cycle: Cycle) -> Cycle:
+def start_decision(*, actor: Any, cycle: Cycle, at: dt.datetime | None = None) -> Cycle:
     """组织考察 → 讨论决定: every target's 民主测评 released and 考察材料 signed off."""
-    return _advance(actor=actor, cycle=cycle, to=Stage.DECISION)
+    return _advance(actor=actor, cycle=cycle, to=Stage.DECISION, at=at)
 
 
-def start_notice(*, actor: Any, cycle: Cycle, start: dt.date) -> Cycle:
+def start_notice(
+    *, actor: Any, cycle: Cycle, start: dt.date, at: dt.datetime | None = None
+) -> Cycle:
     """讨论决定 → 公示 from ``start``: every target decided, someone passed. The notice's
     last day is computed in working days (``notice.notice_period``)."""
     last_meeting = (
@@ -245,25 +248,25 @@ def start_notice(*, actor: Any, cycle: Cycle, start: dt.date) -> Cycle:
         raise Refused({"start": [_("公示开始日期不能早于讨论决定会议日期。")]})
 
     def publish(cycle: Cycle) -> dict[str, Any]:
-        notice = open_notice(actor=actor, cycle=cycle, start=start)
+        notice = open_notice(actor=actor, cycle=cycle, start=start, at=at)
         return {"start": notice.start, "end": notice.end, "working_days": notice.working_days,
                 "warnings": notice.warnings}  # fmt: skip
 
-    return _advance(actor=actor, cycle=cycle, to=Stage.NOTICE, effect=publish)
+    return _advance(actor=actor, cycle=cycle, to=Stage.NOTICE, effect=publish, at=at)
 
 
-def complete_cycle(*, actor: Any, cycle: Cycle) -> Cycle:
+def complete_cycle(*, actor: Any, cycle: Cycle, at: dt.datetime | None = None) -> Cycle:
     """公示 → 完成: no objection open and the notice run to its end. The people who passed
     and were not removed or postponed enter the reserve pool."""
 
     def finish(cycle: Cycle) -> dict[str, Any]:
-        entries = fill_pool(cycle=cycle)
-        cycle.completed_at = timezone.now()
+        entries = fill_pool(cycle=cycle, at=at)
+        cycle.completed_at = moment(at)
         cycle.save(update_fields=["completed_at"])
         return {"pool": [{"person": e.person.name, "level": e.level, "readiness": e.readiness,
                           "valid_until": e.valid_until} for e in entries]}  # fmt: skip
 
-    return _advance(actor=actor, cycle=cycle, to=Stage.DONE, effect=finish)
+    return _advance(actor=actor, cycle=cycle, to=Stage.DONE, effect=finish, at=at)
 
 
 def reopen_stage(*, actor: Any, cycle: Cycle, stage: str, reason: str) -> Cycle:

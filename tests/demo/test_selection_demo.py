@@ -9,7 +9,10 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
 
+from houbei.accounts.models import User
 from houbei.audit.models import AuditEntry
 from houbei.audit.services import verify_chain
 from houbei.ballots.models import Credential, Election
@@ -22,8 +25,9 @@ from houbei.demo import selection as demo
 from houbei.demo.builder import SCHOOL_CODE, build_demo
 from houbei.organisation.models import School, Term
 from houbei.organisation.workdays import load_calendar
-from houbei.selection import recommendation, workflow
+from houbei.selection import pages, recommendation, workflow
 from houbei.selection.models import (
+    STAGE_ORDER,
     Choice,
     Cycle,
     InspectionTalk,
@@ -294,3 +298,68 @@ def test_without_the_drafting_module_a_short_draft_has_the_same_gaps(completed) 
     assert draft.startswith("关于邱喆同志的考察材料") and "居第" in draft and "【待补充" in draft
     done = demo._filled(draft, demo._facts(target.person, demo.REPORTS_ON), target)
     assert "【待补充" not in done and "钱秀英、施雅琴" in done and "2021年3月19日" in done
+
+
+def test_the_2021_round_is_published_so_the_decision_body_sees_the_votes(client, completed) -> None:
+    """The office publishes a round's results once counted; the decision body reads each
+    person's votes beside the name (the board of 征求意见 and 确定考察对象)."""
+    (round_,) = completed.rounds.all()
+    assert round_.election.status == ElectionStatus.PUBLISHED
+    figures, shown, hidden = pages.latest_visible_standings(completed, can_run=False)
+    assert shown == round_ and not hidden
+    district = completed.lists.get(level=Level.DISTRICT)
+    chen = next(
+        s for (cl, _p), s in figures.items() if cl == district.pk and s.line.result.rank == 1
+    )
+    client.force_login(User.objects.get(username="xiaowu"))  # 校务会、支委会
+    text = client.get(reverse("selection:opinions", args=[completed.pk])).content.decode()
+    assert "推荐结果尚未公布" not in text
+    assert f"第1位</span> {chen.line.result.votes}票" in text
+
+
+def _day(moment: dt.datetime | None) -> dt.date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def test_the_2021_cycle_happened_in_2021(client, completed) -> None:
+    """Every stage started and ended on its 2021 day, in order, and what the services
+    stamp — the count, the opinions, talks, report versions and sign-offs, the meeting,
+    the notice, the objection, the pool — and their audit entries say 2021 too."""
+    records = {r.stage: r for r in completed.stage_records.all()}
+    starts = [records[s].started_at for s in STAGE_ORDER]
+    assert all(s is not None and s.year == 2021 for s in starts) and starts == sorted(starts)
+    assert all(r.finished_at is not None and r.finished_at.year == 2021 for r in records.values())
+    for record_ in records.values():  # each stage over by its deadline
+        assert _day(record_.finished_at) <= record_.deadline, record_.stage
+    assert _day(completed.created_at) == dt.date(2021, 2, 22)
+    assert _day(completed.completed_at) == demo.DONE_ON
+    (round_,) = completed.rounds.all()
+    assert _day(round_.concluded_at) == demo.REF
+    assert {_day(o.recorded_at) for o in completed.opinions.all()} == {
+        dt.date(2021, 3, 3), dt.date(2021, 3, 4)
+    }  # fmt: skip
+    for talk in InspectionTalk.objects.filter(target__cycle=completed):
+        assert _day(talk.recorded_at) == talk.held_on
+    for target in targets_of(completed):
+        assert {_day(v.written_at) for v in target.report.versions.all()} == {demo.REPORTS_ON}
+        assert _day(target.report.signed_at) == demo.SIGNED_ON
+    (meeting,) = completed.meetings.all()
+    assert _day(meeting.recorded_at) == demo.MEETING_ON
+    (notice,) = completed.notices.all()
+    assert _day(notice.published_at) == demo.MEETING_ON and _day(notice.closed_at) == demo.DONE_ON
+    (objection,) = notice.objections.all()
+    assert _day(objection.registered_at) == demo.OBJECTION_ON
+    assert _day(objection.closed_at) == demo.ANSWERED_ON
+    assert {_day(e.created_at) for e in PoolEntry.objects.filter(cycle=completed)} == {demo.DONE_ON}
+    trail = AuditEntry.objects.filter(
+        action__startswith="selection.", target_type="selection.cycle", target_id=str(completed.pk)
+    )
+    assert trail.count() > 50
+    assert {_day(e.at).year for e in trail} == {2021}
+    assert verify_chain() is None
+    # The timeline on the dashboard.
+    client.force_login(User.objects.get(username="xiaowu"))
+    text = client.get(reverse("selection:detail", args=[completed.pk])).content.decode()
+    timeline = text.split('<ol class="timeline">')[1].split("</ol>")[0]
+    assert "开始 2021-02-22" in timeline and "结束 2021-03-02" in timeline
+    assert str(timezone.localdate().year) not in timeline

@@ -295,6 +295,52 @@ def test_a_postponement_lasts_at_most_three_months_and_is_resolved_later(walk):
     assert audit.new["pool_entry"] == entry.pk and audit.new["late"] is False
 
 
+def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def test_a_postponement_closed_in_the_past_is_limited_from_that_day(walk):
+    """A notice of five months ago, its objection closed then (``at``): the postponement
+    may last three months from that day, though that day is long past."""
+    walk.to_notice(start=AGO(150))
+    target = walk.active_targets()[0]
+    objection = notice.register_objection(
+        actor=walk.admin, cycle=walk.cycle, target=target, signed=False, received_on=AGO(149),
+        content="反映其经济问题", at=_at(AGO(149)),
+    )  # fmt: skip
+    closed = _at(AGO(147), 16)
+    with pytest.raises(ValidationFailed) as caught:
+        notice.close_objection(
+            actor=walk.admin, objection=objection, investigation="一时难以查实",
+            outcome=ObjectionOutcome.UNVERIFIED, postponed_until=AGO(147) + dt.timedelta(days=100),
+            at=closed,
+        )  # fmt: skip
+    assert "一般不超过3个月" in caught.value.errors["postponed_until"][0]
+    until = AGO(147) + dt.timedelta(days=60)  # long before today
+    closed_objection = notice.close_objection(
+        actor=walk.admin, objection=objection, investigation="一时难以查实",
+        outcome=ObjectionOutcome.UNVERIFIED, postponed_until=until, at=closed,
+    )  # fmt: skip
+    assert closed_objection.postponed_until == until and closed_objection.closed_at == closed
+    assert closed_objection.registered_at == _at(AGO(149))
+    entry = AuditEntry.objects.get(action="selection.objection.closed")
+    assert entry.at == closed
+
+
+def test_a_service_refuses_a_time_to_come(walk):
+    walk.to_notice()
+    objection = notice.register_objection(
+        actor=walk.admin, cycle=walk.cycle, target=walk.active_targets()[0], signed=False,
+        received_on=TODAY(), content="反映其经济问题",
+    )  # fmt: skip
+    with pytest.raises(ValueError):
+        notice.close_objection(
+            actor=walk.admin, objection=objection, investigation="不存在", outcome="none",
+            at=timezone.now() + dt.timedelta(hours=1),
+        )  # fmt: skip
+    assert objection.is_open
+
+
 def test_a_serious_problem_removes_the_person(walk):
     walk.to_notice()
     target = walk.active_targets()[0]

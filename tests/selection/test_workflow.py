@@ -3,9 +3,11 @@ entry and stage records for every move, no stage skipped, reopening only with a 
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
+from django.utils import timezone
 
 from houbei.audit.labels import ACTION_LABELS
 from houbei.audit.models import AuditEntry
@@ -234,3 +236,24 @@ def test_nobody_eligible_on_the_reference_date_keeps_the_cycle_in_preparation(wa
     cycle = walk.refresh()
     assert cycle.stage == Stage.PREPARATION and cycle.eligibility_snapshot is None
     assert not entries(cycle, "selection.stage.recommendation_started")
+
+
+def test_a_move_made_at_a_past_time_is_stamped_and_guarded_on_that_day(walk) -> None:
+    """``at`` (a past cycle rebuilt, as the demo's 2021 one): the stage records and the
+    audit entry carry that time, and the guard judges that day — the 考察预告 published
+    ten days ago had not run its three days eight days ago, it had six days ago."""
+    walk.to_targets()
+    walk.choose(published_days_ago=10)
+    cycle = walk.cycle
+    day = lambda n: timezone.localdate() - dt.timedelta(days=n)  # noqa: E731
+    early = timezone.make_aware(dt.datetime.combine(day(8), dt.time(9)))
+    with pytest.raises(ValidationFailed) as caught:
+        workflow.start_inspection(actor=walk.admin, cycle=cycle, at=early)
+    assert f"{day(7)}起方可开始考察" in str(caught.value.message)
+    then = timezone.make_aware(dt.datetime.combine(day(6), dt.time(9)))
+    workflow.start_inspection(actor=walk.admin, cycle=cycle, at=then)
+    assert live(cycle, Stage.TARGETS).finished_at == then
+    assert live(cycle, Stage.INSPECTION).started_at == then
+    (entry,) = entries(cycle, "selection.stage.inspection_started")
+    assert entry.at == then
+    assert verify_chain() is None
