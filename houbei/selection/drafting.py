@@ -30,7 +30,7 @@ from houbei.ballots.ratings import services as ratings
 from houbei.ballots.ratings.aggregate import Figure
 from houbei.ballots.ratings.models import RatingDimension, RatingSubject, RoundStatus
 from houbei.ballots.results import percent
-from houbei.people import durations
+from houbei.people import appraisals, durations
 from houbei.people.models import Honour, Person, PostHistory
 
 from .models import (
@@ -630,11 +630,53 @@ def _talks(target: InspectionTarget) -> Section:
     )
 
 
-def _annual(as_of: dt.date) -> Section:
-    years = "、".join(str(y) for y in range(as_of.year - 3, as_of.year))
+def _year_span(years: Sequence[int]) -> str:
+    """ "2018—2020年度" for consecutive years, "2018、2020年度" otherwise."""
+    if len(years) > 1 and list(years) == list(range(years[0], years[-1] + 1)):
+        return _("%(a)d—%(b)d年度") % {"a": years[0], "b": years[-1]}
+    return _("%(y)s年度") % {"y": "、".join(str(y) for y in years)}
+
+
+def _annual(person_id: int, reference_date: dt.date) -> Section:
+    """近年年度考核情况: the grades of the three appraisal years completed before the
+    cycle's reference date, as the registry holds them. A year's appraisal is made at its
+    end or early in the next, so on a reference date of 2021-02-26 the last one complete
+    is 2020's and the section names 2018—2020 (``appraisals.window``); the years with
+    no grade recorded are named as a gap to fill, never passed over."""
+    grades = appraisals.recent_appraisals(person_id, reference_date, years=3)
+    years = [g.year for g in grades]
+    absent = appraisals.missing(grades)
+    known = [g for g in grades if g.grade is not None]
+    if not known:
+        return Section(
+            HEADINGS[6],
+            (
+                _("档案中暂无%(span)s考核等次记录。") % {"span": _year_span(years)}
+                + gap(_("%(span)s考核等次") % {"span": _year_span(years)}),
+            ),
+        )
+    if not absent:
+        return Section(
+            HEADINGS[6],
+            (
+                _("%(span)s考核等次分别为：%(grades)s。")
+                % {
+                    "span": _year_span(years),
+                    "grades": "、".join(str(g.grade.label) for g in known if g.grade),
+                },
+            ),
+        )
     return Section(
         HEADINGS[6],
-        (_("档案中暂无年度考核等次记录。") + gap(_("%(y)s年度考核等次") % {"y": years}),),
+        (
+            _("%(span)s考核等次：%(grades)s；%(missing)s档案中无记录。")
+            % {
+                "span": _year_span(years),
+                "grades": appraisals.describe(grades),
+                "missing": _year_span(absent),
+            }
+            + gap(_("%(span)s考核等次") % {"span": _year_span(absent)}),
+        ),
     )
 
 
@@ -679,7 +721,7 @@ def draft(target: InspectionTarget, *, as_of: dt.date | None = None) -> Draft:
         _recommendation(target, opinions),
         _appraisal(appraisal),
         _talks(target),
-        _annual(as_of),
+        _annual(target.person_id, cycle.reference_date),
         Section("", (_("考察组成员（签名）："), _("年　　月　　日"))),
     ]
     return Draft(_("关于%(name)s同志的考察材料") % {"name": name}, tuple(sections))

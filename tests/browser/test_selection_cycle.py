@@ -610,10 +610,11 @@ def test_a_whole_cycle_from_set_up_to_the_pool(
     office.goto(f"{cycle_url}/inspection/{huang_school.pk}/")
     office.get_by_text("修改（保存为新一稿）").click()
     body = office.get_by_label("考察材料正文")
-    years = "、".join(str(timezone.localdate().year - n) for n in (3, 2, 1))
-    gap = f"档案中暂无年度考核等次记录。【待补充：{years}年度考核等次】"
+    # The three appraisal years completed before the cycle's reference date.
+    span = f"{ago(60).year - 3}—{ago(60).year - 1}年度"
+    gap = f"档案中暂无{span}考核等次记录。【待补充：{span}考核等次】"
     assert gap in body.input_value()
-    annual = f"{years}年度考核均为优秀。"
+    annual = f"{span}考核等次分别为：优秀、优秀、优秀。"
     body.fill(body.input_value().replace(gap, annual))
     office.get_by_role("button", name="保存为新一稿").click()
     said(office, "已保存考察材料第2稿，待签发。")

@@ -81,9 +81,10 @@ def test_the_draft_follows_the_official_structure_with_the_facts_of_the_file(wal
     assert not any(name in text for name in INTERVIEWEES)
     assert "认为其工作主动" not in text  # no talk's summary
     # Where the system knows nothing, it says so for the editor.
-    assert "档案中暂无年度考核等次记录。" in text
+    # The three appraisal years completed before the reference date (2021-02-26).
+    assert "档案中暂无2018—2020年度考核等次记录。" in text
     assert len(gaps(text)) == 8  # 德能勤绩廉, shortcomings, talks, annual grades
-    assert "2023、2024、2025年度考核等次" in gaps(text)
+    assert "2018—2020年度考核等次" in gaps(text)
 
 
 def test_a_group_below_its_minimum_is_never_quoted(walk, staff, office):
@@ -161,3 +162,30 @@ def test_reading_a_version_back_keeps_every_line():
         ("p", "一、二年级工作中，长期坚持家访，效果较好，受到家长和学生的好评。"),
         ("p", "补记"),
     ]
+
+
+def test_the_recent_annual_grades_in_the_official_wording(walk, staff, office):
+    from houbei.people.models import AppraisalGrade
+    from houbei.people.services import add_annual_appraisal
+
+    build(walk, staff, office, until=Stage.INSPECTION)
+    chen = target(walk, "陈晔")
+    person = chen.person
+    for year, grade in ((2018, AppraisalGrade.EXCELLENT), (2020, AppraisalGrade.EXCELLENT),
+                        (2017, AppraisalGrade.QUALIFIED), (2021, AppraisalGrade.QUALIFIED)):  # fmt: skip
+        add_annual_appraisal(actor=walk.admin, person=person, year=year, grade=grade)
+    section = draft_report(chen).split(HEADINGS[6])[1].split("\n\n")[0].strip()
+    # 2019 missing: the recorded years stated, the missing one named as a gap. 2017 is
+    # before the window, 2021 after the reference date (not complete then).
+    assert section == (
+        "2018—2020年度考核等次：2018年度优秀，2020年度优秀；2019年度档案中无记录。"
+        "【待补充：2019年度考核等次】"
+    )
+    add_annual_appraisal(actor=walk.admin, person=person, year=2019,
+                         grade=AppraisalGrade.QUALIFIED)  # fmt: skip
+    text = draft_report(chen)
+    section = text.split(HEADINGS[6])[1].split("\n\n")[0].strip()
+    assert section == "2018—2020年度考核等次分别为：优秀、合格、优秀。"
+    assert len(gaps(text)) == 7  # the annual grades are no longer a gap
+    # Another target's own record, not this one's.
+    assert "档案中暂无2018—2020年度考核等次记录。" in draft_report(target(walk, "黄蔚敏"))
