@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -30,6 +31,7 @@ from houbei.accounts.access import AuthedRequest, Cap, has_cap, requires, school
 from houbei.audit.models import AuditEntry
 from houbei.core.errors import DomainError, ValidationFailed
 from houbei.organisation.models import Post
+from houbei.rotations.file_pages import rotation_file
 
 from . import durations, presenters
 from .filters import (
@@ -266,6 +268,17 @@ def _file_context(person: Person, today: dt.date) -> dict[str, Any]:
     }
 
 
+def _rotation(
+    context: dict[str, Any], person: Person, today: dt.date, *, with_mentoring: bool
+) -> Any:
+    """The 轮岗锻炼 section's data (``rotations.file_pages``), read when the page shows the
+    section: a section of the page re-rendered after an edit does not read it."""
+    history = [line.row for line in context["history"]]
+    return SimpleLazyObject(
+        lambda: rotation_file(person, today=today, history=history, with_mentoring=with_mentoring)
+    )
+
+
 def _since(day: dt.date | None, today: dt.date) -> str | None:
     if day is None or day > today:
         return None
@@ -294,6 +307,10 @@ def _detail_context(
     may_edit = has_cap(request.user, Cap.PEOPLE_EDIT)
     can_edit = may_edit and not person.is_archived
     context |= {"can_edit": can_edit, "may_edit": may_edit, "notice": notice, "alert": alert}
+    if has_cap(request.user, Cap.ROTATION_VIEW):
+        context["rotation"] = _rotation(context, person, today, with_mentoring=False)
+        context["can_view_rotation"] = True
+        context["can_run_rotation"] = has_cap(request.user, Cap.ROTATION_RUN)
     if has_cap(request.user, Cap.AUDIT_VIEW):
         # The file's own entries, and the roster imports that changed it (an import is
         # recorded as one entry with each person's changes inside, keyed by staff number).
@@ -360,7 +377,12 @@ def own_file(request: AuthedRequest) -> HttpResponse:
     person = Person.objects.filter(user=request.user, school=school).first()
     context: dict[str, Any] = {"person": None}
     if person is not None:
-        context = _file_context(person, timezone.localdate())
+        today = timezone.localdate()
+        context = _file_context(person, today)
+        if has_cap(request.user, Cap.ROTATION_TAKE_PART):
+            # One's own rotations, and the ones one mentors (a mentor sees their mentees').
+            context["rotation"] = _rotation(context, person, today, with_mentoring=True)
+            context["own"] = True
     return render(request, "people/own.html", context)
 
 

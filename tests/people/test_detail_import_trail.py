@@ -37,9 +37,10 @@ def test_person_file_shows_the_imports_that_changed_it(
     chen = Person.objects.get(school=school, staff_number="S1")
     xi = Person.objects.get(school=school, staff_number="S2")
 
-    # session, user, school, person, history, honours, annual appraisals, audit: the
-    # imports add no query
-    with django_assert_num_queries(8):
+    # session, user, school, person, history, honours, annual appraisals, audit, and the
+    # rotation section's rotations, rotation posts, pool entries and 意向表: the imports
+    # add no query
+    with django_assert_num_queries(12):
         response = client.get(reverse("people:detail", kwargs={"pk": chen.pk}))
     labels = [item["label"] for item in response.context["audit"]]
     assert labels == ["名册导入：第二次.xlsx", "名册导入：第一次.xlsx"]

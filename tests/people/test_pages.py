@@ -75,9 +75,10 @@ def test_detail_query_count_does_not_grow_with_history(
             add_history(person, code, D(1990 + year, 9, 1), D(1991 + year, 7, 31))
             add_honour(person, title=f"荣誉{year}", year=2000 + year % 20)
             AnnualAppraisal.objects.create(person=person, year=1990 + year, grade="qualified")
-        with django_assert_num_queries(10) as captured:
+        with django_assert_num_queries(14) as captured:
             # session, user, school, person, history+posts, honours, annual appraisals,
-            # audit, the add form's posts, and nothing per row
+            # audit, the add form's school and posts, the rotation section's rotations,
+            # rotation posts, pool entries and 意向表, and nothing per row
             response = client.get(_detail(person))
         assert len(response.context["history"]) == size
         counts.append(len(captured))
