@@ -1,4 +1,5 @@
-"""The demo school's annual appraisal grades (年度考核等次), 2021–2025 年度.
+"""The demo school's annual appraisal grades (年度考核等次), 2018–2025 年度: the three years a
+2021 考察材料 quotes (2018—2020) and every year since.
 
 Believable rather than random: a school's annual appraisal gives most of its staff 合格
 and about 15 % 优秀 (at most 20 % of those graded, the usual 事业单位 quota); 基本合格 and
@@ -13,9 +14,14 @@ and about 15 % 优秀 (at most 20 % of those graded, the usual 事业单位 quot
 - 优秀 for everyone honoured that year (an 优秀班主任 or 优秀党员 is also the school's
   优秀 of that year), then drawn up to 15 % with the reserve cadres of 附1 and the post
   holders more likely, and less likely two years running;
-- one 基本合格 a year and one 不合格 in five years among the other staff — never a
-  reserve cadre, whose selection assumed grades of 合格 or better;
+- one 基本合格 a year and one 不合格 in eight years (2023) among the other staff — never
+  a reserve cadre (附1's or those the 2023 and 2025 selections add), whose selection
+  assumed grades of 合格 or better;
 - 合格 for everyone else.
+
+2021–2025 are drawn first with the module's seed, then 2018–2020 with a seed of their
+own, so adding the earlier years left the later grades as they were (the "less likely two
+years running" rule works within each of the two spans).
 
 Pure and deterministic like ``plan.py`` (a fixed seed, no clock): ``plan_appraisals``
 takes the staff plan; ``add_appraisals`` writes the grades through
@@ -37,8 +43,13 @@ from houbei.people.services import add_annual_appraisal
 from . import plan
 from .plan import PersonSpec
 
-YEARS = range(2021, 2026)
+YEARS = range(2018, 2026)
+LATER_YEARS = range(2021, 2026)  # drawn first, with SEED
+EARLIER_YEARS = range(2018, 2021)  # then, with EARLIER_SEED
 SEED = plan.SEED + 12
+EARLIER_SEED = plan.SEED + 13
+# Reserve cadres added by the demo's 2023 and 2025 selections (``selection.LATER``).
+LATER_RESERVES = ("钱建英", "何亚萍", "梁怡雯")
 EXCELLENT_SHARE = 0.15
 EXCELLENT_CAP = 0.20
 # Posts whose holders the school tends to grade 优秀 (they carry the extra work).
@@ -96,13 +107,32 @@ def plan_appraisals(staff: Sequence[PersonSpec], seed: int = SEED) -> dict[str, 
     out). See the module docstring for the rules."""
     rng = random.Random(seed)
     reserves = {p.key for p in staff if p.name in plan.APPENDIX_1}
+    protected = reserves | {p.key for p in staff if p.name in LATER_RESERVES}
     grades: dict[str, list[GradeSpec]] = {}
     ordinary = [
         p for p in staff if p.key not in reserves and p.key.startswith("g") and not p.left_on
     ]
     sick = rng.choice([p for p in ordinary if _appraised(p, SICK_LEAVE_YEAR - 1) and p.subject]).key
+    # The later reserves were spared by 2021–2025's draw as it stands; only the earlier
+    # years need telling.
+    _draw(staff, LATER_YEARS, rng, reserves, reserves, grades, sick=sick)
+    _draw(staff, EARLIER_YEARS, random.Random(seed + 1), reserves, protected, grades)
+    return {key: sorted(specs, key=lambda g: g.year) for key, specs in grades.items()}
+
+
+def _draw(
+    staff: Sequence[PersonSpec],
+    years: range,
+    rng: random.Random,
+    reserves: set[str],
+    protected: set[str],
+    grades: dict[str, list[GradeSpec]],
+    *,
+    sick: str = "",
+) -> None:
+    """The grades of ``years`` into ``grades`` (see the module docstring)."""
     excellent_last_year: set[str] = set()
-    for year in YEARS:
+    for year in years:
         graded: list[PersonSpec] = []
         for person in staff:
             if not _appraised(person, year):
@@ -135,7 +165,7 @@ def plan_appraisals(staff: Sequence[PersonSpec], seed: int = SEED) -> dict[str, 
             chosen = rng.choices(rest, weights)[0]
             excellent.add(chosen.key)
             rest.remove(chosen)
-        others = [p for p in rest if p.key not in reserves and p.key.startswith("g")]
+        others = [p for p in rest if p.key not in protected and p.key.startswith("g")]
         low: dict[str, AppraisalGrade] = {}
         if others:
             low[rng.choice(others).key] = AppraisalGrade.BASICALLY_QUALIFIED
@@ -149,7 +179,6 @@ def plan_appraisals(staff: Sequence[PersonSpec], seed: int = SEED) -> dict[str, 
                 grade = low.get(person.key, AppraisalGrade.QUALIFIED)
             grades.setdefault(person.key, []).append(GradeSpec(year, grade))
         excellent_last_year = excellent
-    return grades
 
 
 def add_appraisals(staff: Sequence[PersonSpec], people: Mapping[str, Person]) -> int:
