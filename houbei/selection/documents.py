@@ -145,6 +145,9 @@ def _em(text: str) -> float:
 # head up to this many (longer heads, 学校领导班子意见, take two lines).
 _KEEP_CELL_EM = 7.0
 _KEEP_HEAD_EM = 4.0
+# Room a kept cell gets beyond its characters: at exactly their width the renderer's
+# rounding still broke the last character onto a line of its own (序/号, 张兰/兰).
+_SLACK_EM = 0.4
 
 
 def column_widths(heads: Sequence[str], rows: Iterable[Sequence[str]]) -> tuple[float, ...]:
@@ -165,7 +168,7 @@ def column_widths(heads: Sequence[str], rows: Iterable[Sequence[str]]) -> tuple[
             width = _em(text)
             wide[index] = max(wide[index], width)
             pieces = max((_em(p) for p in _UNBROKEN.findall(text)), default=0.0)
-            narrow[index] = max(narrow[index], pieces, min(width, keep))
+            narrow[index] = max(narrow[index], pieces + _SLACK_EM, min(width, keep) + _SLACK_EM)
     room = _TABLE_EM - count * _CELL_EM
     if sum(wide) <= room:
         widths = [w + (room - sum(wide)) * w / (sum(wide) or 1) for w in wide]
@@ -561,18 +564,26 @@ def _stage_record(cycle: Cycle, stage: Stage) -> StageRecord | None:
 
 def _contact_line(cycle: Cycle, stage: Stage, contact: str) -> str:
     """Who receives what people have to say: ``contact`` as given, else the stage's
-    responsible person with their phone, else blanks to write in."""
+    responsible person with their phone, else blanks to write in. During the inspection
+    it is the 考察组 (the 考察预告 asks staff to tell it), during the 公示 the 人事室."""
+    office = _("考察组") if stage == Stage.INSPECTION else _("人事室")
     if contact.strip():
-        return _("受理部门：人事室；联系方式：%(c)s。") % {"c": contact.strip()}
+        return _("受理部门：%(office)s；联系方式：%(c)s。") % {
+            "office": office,
+            "c": contact.strip(),
+        }
     found = _stage_record(cycle, stage)
     person = found.responsible if found is not None else None
     if person is not None:
         phone = person.phone or "＿＿＿＿＿＿"
-        return _("受理部门：人事室；联系人：%(name)s；联系电话：%(phone)s。") % {
+        return _("受理部门：%(office)s；联系人：%(name)s；联系电话：%(phone)s。") % {
+            "office": office,
             "name": person.name,
             "phone": phone,
         }
-    return _("受理部门：人事室；联系人：＿＿＿＿＿＿；联系电话：＿＿＿＿＿＿。")
+    return _("受理部门：%(office)s；联系人：＿＿＿＿＿＿；联系电话：＿＿＿＿＿＿。") % {
+        "office": office
+    }
 
 
 def _rules_of(cycle: Cycle) -> list[tuple[str, str]]:

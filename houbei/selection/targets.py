@@ -60,7 +60,7 @@ def votes_note(
             % {"n": standing.round_number, "sentence": standing.line.sentence}
         )
     else:
-        parts.append(_("未列入民主推荐%(list)s候选人。") % {"list": cycle_list.name})
+        parts.append(_("未列入民主推荐%(list)s候选人") % {"list": cycle_list.name})
     if interviewees:
         parts.append(
             _("谈话调研推荐：谈话%(n)d人，推荐%(c)d人次。") % {"n": interviewees, "c": talks or 0}
@@ -177,28 +177,64 @@ def choose_targets(
 
 
 def publish_inspection_notice(
-    *, actor: Any, cycle: Cycle, published_on: dt.date, at: dt.datetime | None = None
+    *,
+    actor: Any,
+    cycle: Cycle,
+    published_on: dt.date,
+    reason: str = "",
+    at: dt.datetime | None = None,
 ) -> int:
     """Record the day the 考察预告 of the current targets was published (the targets not
-    yet announced), now or at ``at`` (published no later than that day). Returns how many
-    targets it announced."""
+    yet announced), now or at ``at`` (published no later than that day, and not before
+    the targets were chosen). Once every target is announced, the office may correct the
+    day — the notice went up earlier or later than it entered — with the reason, until the
+    inspection starts; the old day stays in the audit entry. Returns how many targets it
+    announced or corrected."""
+    reason = reason.strip()
     with transaction.atomic():
         cycle = lock_cycle(cycle)
         require_stage(cycle, Stage.TARGETS, doing=_("发布考察预告"))
         if published_on > day_of(at):
             raise Refused({"published_on": [_("发布日期不能晚于今天。")]})
-        pending = InspectionTarget.objects.active().filter(
-            cycle=cycle, notice_published_on__isnull=True
-        )
+        selection = cycle.target_selections.order_by("-pk").first()
+        if selection is not None and published_on < selection.decided_on:
+            raise Refused(
+                {"published_on": [
+                    _("发布日期不能早于确定考察对象的日期（%(day)s）。")
+                    % {"day": selection.decided_on}
+                ]}
+            )  # fmt: skip
+        active = InspectionTarget.objects.active().filter(cycle=cycle)
+        pending = active.filter(notice_published_on__isnull=True)
         names = [str(t) for t in pending.select_related("person", "cycle_list")]
-        if not names:
-            raise Refused({"published_on": [_("没有尚未发布考察预告的考察对象。")]})
-        pending.update(notice_published_on=published_on)
+        if names:
+            pending.update(notice_published_on=published_on)
+            record(
+                actor=actor, action="selection.targets.notice_published", target=cycle,
+                new={"published_on": published_on, "targets": names}, at=at,
+            )  # fmt: skip
+            return len(names)
+        announced = list(active.select_related("person", "cycle_list"))
+        if not announced:
+            raise Refused({"published_on": [_("尚未确定考察对象。")]})
+        old = sorted({t.notice_published_on for t in announced if t.notice_published_on})
+        if old == [published_on]:
+            raise Refused(
+                {"published_on": [
+                    _("考察预告已登记于%(day)s发布；更正时请填写实际发布日期。")
+                    % {"day": published_on}
+                ]}
+            )  # fmt: skip
+        if not reason:
+            raise Refused({"reason": [_("更正已登记的发布日期时，请写明更正理由。")]})
+        active.update(notice_published_on=published_on)
         record(
             actor=actor, action="selection.targets.notice_published", target=cycle,
-            new={"published_on": published_on, "targets": names}, at=at,
+            old={"published_on": old[-1] if len(old) == 1 else [str(d) for d in old]},
+            new={"published_on": published_on, "targets": [str(t) for t in announced]},
+            reason=reason, at=at,
         )  # fmt: skip
-    return len(names)
+    return len(announced)
 
 
 def set_readiness(
@@ -246,7 +282,8 @@ def notice_problems(cycle: Cycle, today: dt.date) -> list[str]:
     dates = [t.notice_published_on for t in targets if t.notice_published_on is not None]
     if dates and today < max(dates) + days:
         problems.append(
-            _("考察预告于%(day)s发布，须提前%(n)d天，%(start)s起方可开始考察。")
+            _("考察预告于%(day)s发布，须提前%(n)d天，%(start)s起方可开始考察。"
+              "如考察预告实际张贴得更早，请在“确定考察对象”页更正发布日期并写明理由（不早于确定考察对象的日期）。")
             % {"day": max(dates), "n": cycle.inspection_notice_days,
                "start": max(dates) + days}
         )  # fmt: skip

@@ -166,7 +166,8 @@ class Walk:
     # 确定考察对象: 3 for 2 district places, 4 for 3 school places (差额); 卢懿蕾 on both.
     def choose(self, published_days_ago: int = 3) -> None:
         targets.choose_targets(
-            actor=self.decider, cycle=self.cycle, decided_on=TODAY() - dt.timedelta(days=5),
+            actor=self.decider, cycle=self.cycle,
+            decided_on=TODAY() - dt.timedelta(days=max(5, published_days_ago)),
             targets={self.district: self.staff[:3], self.school: self.staff[1:5]},
         )  # fmt: skip
         targets.publish_inspection_notice(

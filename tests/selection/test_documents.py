@@ -456,12 +456,12 @@ def test_the_notice_of_inspection_names_each_target_once_with_dates_and_whom_to_
         f"考察时间：自{CN(published + dt.timedelta(days=3))}起（考察预告发布3天后），至{CN(TODAY())}止。"
         in text
     )
-    assert "受理部门：人事室；联系人：人事干部；联系电话：021-5555-0101。" in text
+    assert "受理部门：考察组；联系人：人事干部；联系电话：021-5555-0101。" in text
     assert text.splitlines()[-2:] == ["市八初级中学", CN(published)]
     pdf = pdf_text(doc("inspection-notice", "pdf", done))
     assert "考察预告" in pdf and "区级后备干部、校级后备干部" in pdf and CN(published) in pdf
     override = docx_text(doc("inspection-notice", "docx", done, contact="人事室，电话1234"))
-    assert "受理部门：人事室；联系方式：人事室，电话1234。" in override
+    assert "受理部门：考察组；联系方式：人事室，电话1234。" in override
 
 
 # --- 4. 考察材料 -----------------------------------------------------------------------------

@@ -126,7 +126,7 @@ def test_choosing_again_withdraws_the_targets_left_out(walk, staff):
 def test_inspection_waits_for_the_notice_of_inspection(walk, staff):
     walk.to_targets()
     targets.choose_targets(
-        actor=walk.decider, cycle=walk.cycle, decided_on=TODAY(),
+        actor=walk.decider, cycle=walk.cycle, decided_on=TODAY() - dt.timedelta(days=4),
         targets={walk.district: staff[:3], walk.school: staff[1:5]},
     )  # fmt: skip
     with pytest.raises(ValidationFailed, match="尚未发布考察预告"):
@@ -138,6 +138,8 @@ def test_inspection_waits_for_the_notice_of_inspection(walk, staff):
     start = two_days_ago + dt.timedelta(days=3)
     assert caught.value.errors["stage"] == [
         f"考察预告于{two_days_ago}发布，须提前3天，{start}起方可开始考察。"
+        "如考察预告实际张贴得更早，请在“确定考察对象”页更正发布日期并写明理由"
+        "（不早于确定考察对象的日期）。"
     ]
     assert walk.refresh().stage == Stage.TARGETS
 

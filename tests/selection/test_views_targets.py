@@ -95,7 +95,8 @@ def test_the_inspection_notice_and_readiness(client, users, walk, staff):
     decision = as_user(client, users[Role.DECISION])
     post(
         decision, reverse("selection:targets_choose", args=[cycle.pk]),
-        _choose(walk, staff[:3], staff[1:5]),
+        _choose(walk, staff[:3], staff[1:5],
+                decided_on=(TODAY() - dt.timedelta(days=2)).isoformat()),
     )  # fmt: skip
     assert InspectionTarget.objects.active().filter(cycle=cycle).count() == 7
     target = InspectionTarget.objects.get(cycle_list=walk.district, person=staff[0])

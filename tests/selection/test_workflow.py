@@ -13,14 +13,17 @@ from houbei.audit.labels import ACTION_LABELS
 from houbei.audit.models import AuditEntry
 from houbei.audit.services import verify_chain
 from houbei.core.errors import ValidationFailed
-from houbei.selection import stages, workflow
+from houbei.selection import stages, targets, workflow
 from houbei.selection.models import (
     STAGE_ORDER,
+    InspectionTarget,
     PublicNotice,
     Stage,
     StageRecord,
     StageReopening,
 )
+
+from .conftest import TODAY
 
 
 def entries(cycle, action: str):
@@ -257,3 +260,50 @@ def test_a_move_made_at_a_past_time_is_stamped_and_guarded_on_that_day(walk) -> 
     (entry,) = entries(cycle, "selection.stage.inspection_started")
     assert entry.at == then
     assert verify_chain() is None
+
+
+def test_the_notice_of_inspection_is_not_dated_before_the_choice_and_is_corrected_with_a_reason(
+    walk, staff
+):
+    walk.to_targets()
+    chosen_on = TODAY() - dt.timedelta(days=4)
+    targets.choose_targets(
+        actor=walk.decider, cycle=walk.cycle, decided_on=chosen_on,
+        targets={walk.district: staff[:3], walk.school: staff[1:5]},
+    )  # fmt: skip
+    with pytest.raises(ValidationFailed) as caught:
+        targets.publish_inspection_notice(
+            actor=walk.admin, cycle=walk.cycle, published_on=chosen_on - dt.timedelta(days=1)
+        )
+    assert caught.value.errors["published_on"] == [
+        f"发布日期不能早于确定考察对象的日期（{chosen_on}）。"
+    ]
+    targets.publish_inspection_notice(actor=walk.admin, cycle=walk.cycle, published_on=TODAY())
+    with pytest.raises(ValidationFailed, match="方可开始考察"):
+        workflow.start_inspection(actor=walk.admin, cycle=walk.cycle)
+    # Entered as today, posted four days ago: the day is corrected, with the reason.
+    with pytest.raises(ValidationFailed) as caught:
+        targets.publish_inspection_notice(actor=walk.admin, cycle=walk.cycle, published_on=TODAY())
+    assert "更正时请填写实际发布日期" in caught.value.text()
+    with pytest.raises(ValidationFailed) as caught:
+        targets.publish_inspection_notice(
+            actor=walk.admin, cycle=walk.cycle, published_on=chosen_on
+        )
+    assert caught.value.errors["reason"] == ["更正已登记的发布日期时，请写明更正理由。"]
+    n = targets.publish_inspection_notice(
+        actor=walk.admin, cycle=walk.cycle, published_on=chosen_on, reason="登记时误填为当天"
+    )
+    assert n == 7
+    assert set(
+        InspectionTarget.objects.active()
+        .filter(cycle=walk.cycle)
+        .values_list("notice_published_on", flat=True)
+    ) == {chosen_on}
+    entry = AuditEntry.objects.filter(action="selection.targets.notice_published").order_by("-seq")[
+        0
+    ]
+    assert entry.old == {"published_on": str(TODAY())}
+    assert entry.new["published_on"] == str(chosen_on) and len(entry.new["targets"]) == 7
+    assert entry.reason == "登记时误填为当天"
+    workflow.start_inspection(actor=walk.admin, cycle=walk.cycle)
+    assert walk.refresh().stage == Stage.INSPECTION
