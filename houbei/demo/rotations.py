@@ -4,11 +4,14 @@ with the system as the actor, so every rule is checked and the audit trail is re
 
 Who takes part is read from the database: the school's reserve cadres whose pool entry is
 valid when a round's rotation starts (``intentions.reserve_cadres``, the rule the services
-apply), among the people of the 2021 pool (附1). A planned round with nobody valid at its
-start is not held: the school has no reserve cadres then. The 2021 pool is valid for two
-years (to 2023-03-23), so on the demo's selection data alone the rounds of 2021–2022 and
-2022–2023 are held; the later ones, and the two below, once a later selection has put the
-reserve cadres back in the pool (``add_rotations`` may be called again then).
+apply), among the people each round plans for (附1's). A planned round with nobody valid
+at its start is not held: the school has no reserve cadres then. The demo's selections of
+2021, 2023 and 2025 (``selection.py``) each put them in the pool for two years (to
+2023-03-23, 2025-03-21 and 2027-03-18), so every planned round is held: those of the 2021
+pool (2021–2022, 2022–2023), of the 2023 pool (2023–2024, 2024–2025), of the 2025 pool
+(2025–2026 and the two below). The newcomers of those selections have no rotation
+planned; 2025's are reserve cadres of the open round who have not filled their forms.
+``add_rotations`` called again adds only rounds that have become possible since.
 
 * **Completed rounds**, one or two a school year from 2021–2022 on: the reserve cadres'
   意向表 (three posts in the order of their wishes, not posts they hold or rotated through
@@ -641,7 +644,7 @@ OPEN_OFFERS = (
 )  # fmt: skip
 OPEN_LIMITS = {"principal": 1}
 # Filled forms of the open round; the other reserve cadres (卢懿蕾 and 余立群 back from a
-# year's rotation, 邹建琴) have not filled theirs yet. By then most of them have rotated
+# year's rotation, 邹建琴, and 何亚萍 and 梁怡雯, new to the pool) have not filled theirs yet. By then most of them have rotated
 # through most offices, so each lists what is left to them. 德育处 (one seat) is wanted
 # first by 奚莉, 邱喆 and 浦吉丽 and ranks them in that order; (副)校级 (one seat) ranks
 # 陈晔 before 黄蔚敏, and 朱佳美 and 王静 list it without the time at 中层 it asks for;
@@ -1042,8 +1045,8 @@ def add_rotations(
 
 
 def summary(school: School) -> list[str]:
-    """Lines for the console: the confirmed rounds and their rotations, then each round
-    still open or being matched."""
+    """Lines for the console: the confirmed rounds and their rotations, the rotations
+    running now (the current term's), then each round still open or being matched."""
     rounds = list(Round.objects.for_school(school).select_related("start_term__school_year"))
     if not rounds:
         return []
@@ -1076,6 +1079,21 @@ def summary(school: School) -> list[str]:
                 "ended": by_status.get(AssignmentStatus.ENDED, 0),
                 "notes": notes,
                 "tasks": tasks,
+            }
+        )
+    running = list(
+        Assignment.objects.for_school(school)
+        .filter(status=AssignmentStatus.ACTIVE)
+        .select_related("person", "post", "start_term__school_year")
+        .order_by("start_term__start", "post__sort_order", "person__staff_number")
+    )
+    if running:
+        lines.append(
+            _("%(term)s轮岗中%(n)d人：%(who)s")
+            % {
+                "term": running[0].start_term,
+                "n": len(running),
+                "who": "、".join(f"{a.person.name}（{a.post.name}）" for a in running),
             }
         )
     for round_ in rounds:

@@ -1,5 +1,6 @@
 """The demo's selection cycles (选拔周期), run through the selection services as a school
-runs them, with the system as the actor:
+runs them, with the system as the actor. The school selects every two years (方案四：每二年
+选拔一次), each pool valid two years:
 
 * **2021年区、校后备干部选拔**, complete. Its final lists are those of the plan's 附1 —
   区级 陈晔、黄蔚敏、卢懿蕾、浦吉丽、张兰兰; 校级 陈静华、奚莉、余立群、邹建琴、朱佳美、王静、
@@ -13,21 +14,29 @@ runs them, with the system as the actor:
   objection investigated and closed, and the reserve pool. The round's results are
   published once counted, as the office does, so the decision body sees the votes beside
   the names when it chooses the targets.
-* **2026年区、校后备干部选拔**, in 民主推荐: its first round is the demo's open meeting —
-  slips printed to ``demo-slips.pdf``, a few links on the console, and enough ballots
-  already cast for the quorum, so a visitor can vote, close and count the round and take
-  the cycle on to 征求意见 in the browser.
+* **2023年** and **2025年区、校后备干部选拔** (``LATER``), complete, through the same
+  pipeline (``_Completed`` with a ``CycleSpec``), each on its own days: 推荐 on the last
+  Friday but one of February, then the 2021 steps at the same distances in working days
+  of the school calendar (``days_from``), so a holiday moves what falls on it. The form
+  is the real eligibility on that day; the votes favour the 2021 reserves, all still
+  eligible and re-selected, with 钱建英 added in 2023 and gone in 2025 (past the 青年
+  band), 何亚萍 and 梁怡雯 added in 2025. Each pool renews the last before it runs out,
+  so the rotations of ``rotations.py`` have reserve cadres every term.
+* **2026年区、校后备干部选拔**, in 民主推荐: it renews the 2025 pool (valid to March 2027).
+  Its first round is the demo's open meeting — slips printed to ``demo-slips.pdf``, a few
+  links on the console, and enough ballots already cast for the quorum, so a visitor can
+  vote, close and count the round and take the cycle on to 征求意见 in the browser.
 
 The candidates of a round are the cycle's eligible people inside the age band: 附1's
 推荐范围 is 在编在岗**青年**教职工, so those flagged for age (still eligible by the rules)
 are not on the form. Dates are the plan's (推荐 2021-02-26, the plan itself signed on
 2021-03-30 while the notice ran), and every selection service is given the time it did
-its part (``at``, ``SCHEDULE``), so the stages, the round's count, opinions, talks, report
-versions and sign-offs, the meeting, the notice, the objection and the audit entries of
-those services carry 2021 dates. What the ballots and ratings services stamp themselves
-(an election opened, a rating round released) and the eligibility snapshot keep the time
-of the build. Votes, ratings and talks come from a fixed seed, so every demo shows the
-same figures."""
+its part (``at``, ``SCHEDULE`` for 2021, ``Days.schedule`` for each), so the stages, the
+round's count, opinions, talks, report versions and sign-offs, the meeting, the notice,
+the objection and the audit entries of those services carry the cycle's dates. What the
+ballots and ratings services stamp themselves (an election opened, a rating round
+released) and the eligibility snapshot keep the time of the build. Votes, ratings and
+talks come from fixed seeds, so every demo shows the same figures."""
 
 from __future__ import annotations
 
@@ -55,6 +64,12 @@ from houbei.eligibility import evaluation
 from houbei.eligibility.models import RuleSet
 from houbei.eligibility.rules import Verdict
 from houbei.organisation.models import School
+from houbei.organisation.workdays import (
+    add_working_days,
+    end_of_period,
+    is_workday,
+    load_calendar,
+)
 from houbei.people import durations
 from houbei.people.models import Establishment, Person, PostHistory
 from houbei.selection import decision, inspection, notice, opinions, targets, workflow
@@ -193,11 +208,148 @@ READY_NOW: dict[str, set[str]] = {
 }
 
 
+@dataclass(frozen=True)
+class Days:
+    """The days of one cycle's steps, the times its services are given (``at``) and its
+    stages' deadlines."""
+
+    ref: dt.date  # 推荐: the 教职工大会 and 会议推荐
+    talks_until: dt.date
+    targets_on: dt.date
+    inspection_days: tuple[dt.date, ...]
+    reports_on: dt.date
+    signed_on: dt.date
+    meeting_on: dt.date
+    notice_from: dt.date
+    objection_on: dt.date
+    answered_on: dt.date
+    done_on: dt.date
+    schedule: Mapping[str, dt.datetime]
+    stages: Mapping[Stage, tuple[str, dt.date]]
+
+
+DAYS_2021 = Days(
+    REF, TALKS_UNTIL, TARGETS_ON, tuple(INSPECTION_DAYS), REPORTS_ON, SIGNED_ON, MEETING_ON,
+    NOTICE_FROM, OBJECTION_ON, ANSWERED_ON, DONE_ON, SCHEDULE, STAGE_PLAN_2021,
+)  # fmt: skip
+
+
+def days_from(ref: dt.date) -> Days:
+    """A cycle's days laid out as 2021's were, counted in working days of the school
+    calendar from its 推荐 day ``ref`` (so a holiday moves what falls on it): set-up four
+    working days before, the talks two after, the targets six after, five days of talks
+    from the ninth, the reports on the fifteenth, the meeting on the eighteenth, then a
+    公示 of five working days and the pool on the day after its last."""
+    oracle = load_calendar().oracle
+
+    def wd(n: int) -> dt.date:
+        if n >= 0:
+            return add_working_days(ref, n, oracle).value
+        day, left = ref, -n
+        while left:
+            day -= dt.timedelta(days=1)
+            left -= is_workday(day, oracle).value
+        return day
+
+    notice_from = wd(19)
+    notice_end = end_of_period(notice_from, 5, oracle).value
+    done = add_working_days(notice_end, 1, oracle).value
+    inspection = tuple(wd(n) for n in range(9, 14))
+    schedule = {
+        "created": at(wd(-4), 9), "roll": at(wd(-4), 9, 30), "planned": at(wd(-4), 10),
+        "recommendation": at(wd(-2), 16), "round": at(wd(-1), 9), "tallied": at(ref, 17),
+        "talk_counts": at(wd(2), 16), "opinions": at(wd(2), 17), "leadership": at(wd(3), 10),
+        "branch": at(wd(4), 15), "targets": at(wd(5), 16), "chosen": at(wd(6), 10),
+        "announced": at(wd(6), 11), "inspection": at(wd(9), 8, 30), "appraisal": at(wd(9), 9),
+        "drafted": at(wd(15), 9), "written": at(wd(15), 15), "signed": at(wd(16), 10),
+        "decision": at(wd(16), 16), "meeting": at(wd(18), 17, 30),
+        "readiness": at(wd(18), 17, 40), "notice": at(wd(18), 18),
+        "objection": at(add_working_days(notice_from, 2, oracle).value, 15),
+        "closed": at(notice_end, 16), "done": at(done, 9),
+    }  # fmt: skip
+    stages = {
+        Stage.PREPARATION: ("personnel-officer", wd(-2)),
+        Stage.RECOMMENDATION: ("personnel-officer", wd(2)),
+        Stage.OPINIONS: ("secretary", wd(5)),
+        Stage.TARGETS: ("principal", wd(9)),
+        Stage.INSPECTION: ("vice-teaching", wd(16)),
+        Stage.DECISION: ("principal", wd(18)),
+        Stage.NOTICE: ("personnel-officer", done),
+        Stage.DONE: ("personnel-officer", done),
+    }
+    return Days(
+        ref, wd(2), wd(6), inspection, wd(15), wd(16), wd(18), notice_from,
+        add_working_days(notice_from, 2, oracle).value, notice_end, done, schedule, stages,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CycleSpec:
+    """One completed cycle: its title, year and 推荐 day, its final lists (most voted
+    first), who the meeting thinks ready soon, and the seed of its votes and ratings.
+    ``shares`` gives each listed name's share of the ballots (2021's, to match 附1);
+    without it the shares are drawn, falling from about 0.8 to 0.5."""
+
+    title: str
+    year: int
+    ref: dt.date
+    district: tuple[str, ...]
+    school: tuple[str, ...]
+    ready_now: Mapping[str, frozenset[str]]
+    seed: int
+    shares: Mapping[str, Mapping[str, float]] | None = None
+    objection: bool = False  # 2021's: one objection to 邱喆, investigated and closed
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.district + self.school))
+
+    def days(self) -> Days:
+        return DAYS_2021 if self.ref == REF else days_from(self.ref)
+
+
+CYCLE_2021 = CycleSpec(
+    COMPLETED_TITLE, 2021, REF, plan.DISTRICT_LIST, plan.SCHOOL_LIST,
+    {level: frozenset(names) for level, names in READY_NOW.items()}, SEED,
+    shares={Level.DISTRICT: DISTRICT_SHARES, Level.SCHOOL: SCHOOL_SHARES}, objection=True,
+)  # fmt: skip
+
+# The later selections, every two years (方案四：每二年选拔一次), each renewing the pool
+# before the last one runs out. The 2021 reserves are all still eligible and most voted
+# again; 2023 adds 钱建英 (45, a runner-up of 2021) to the 校级 list in place of 张兰兰,
+# who stays on the 区级 one. By 2025 钱建英 is 47, past the 青年 band and no longer on
+# the form; 何亚萍 and 梁怡雯 (newly a team head for a year) join the 校级 list, and
+# 张兰兰 goes back on it. The 区级 form has no one else young and eligible outside the
+# decision body, so its five are inspected for five places (等额, acknowledged).
+LATER_NEWCOMERS = ("钱建英", "何亚萍", "梁怡雯")
+LATER = (
+    CycleSpec(
+        "2023年区、校后备干部选拔", 2023, dt.date(2023, 2, 24),
+        ("陈晔", "卢懿蕾", "黄蔚敏", "浦吉丽", "张兰兰"),
+        ("卢懿蕾", "陈静华", "浦吉丽", "奚莉", "邹建琴", "余立群", "王静", "朱佳美", "邱喆",
+         "张清源", "钱建英"),
+        {Level.DISTRICT: frozenset({"陈晔", "卢懿蕾"}),
+         Level.SCHOOL: frozenset({"陈静华", "奚莉", "邹建琴", "王静"})},
+        SEED + 2023,
+    ),
+    CycleSpec(
+        "2025年区、校后备干部选拔", 2025, dt.date(2025, 2, 21),
+        ("陈晔", "卢懿蕾", "黄蔚敏", "张兰兰", "浦吉丽"),
+        ("陈静华", "奚莉", "张兰兰", "邹建琴", "朱佳美", "王静", "余立群", "邱喆", "张清源",
+         "何亚萍", "梁怡雯"),
+        {Level.DISTRICT: frozenset({"陈晔", "卢懿蕾", "黄蔚敏"}),
+         Level.SCHOOL: frozenset({"陈静华", "奚莉", "张兰兰", "朱佳美", "王静"})},
+        SEED + 2025,
+    ),
+)  # fmt: skip
+
+
 @dataclass
 class DemoCycles:
-    completed: Cycle
+    completed: Cycle  # 2021's, 附1
     current: Cycle
     slips: DemoElections = field(default_factory=DemoElections)
+    later: list[Cycle] = field(default_factory=list)  # 2023's and 2025's, complete
 
 
 def add_cycles(
@@ -209,13 +361,18 @@ def add_cycles(
     rules_now: RuleSet,
     base_url: str = "http://127.0.0.1:8000",
 ) -> DemoCycles:
-    """Both cycles of the demo school (see the module docstring). ``staff`` are the plan's
+    """The demo school's cycles (see the module docstring). ``staff`` are the plan's
     people and ``people`` the stored ones by plan key; ``rules_2021`` the conditions as
-    used for 附1, ``rules_now`` the school's default ones."""
+    used for 附1, ``rules_now`` the school's default ones (counted on each cycle's day),
+    used by the 2023, 2025 and 2026 cycles."""
     rng = random.Random(SEED)
-    completed = _Completed(school, staff, people, rng).run(rules_2021)
+    completed = _Completed(school, staff, people, rng, CYCLE_2021).run(rules_2021)
+    later = [
+        _Completed(school, staff, people, random.Random(spec.seed), spec).run(rules_now)
+        for spec in LATER
+    ]
     current, slips = _add_current(school, people, rules_now, rng, base_url=base_url)
-    return DemoCycles(completed=completed, current=current, slips=slips)
+    return DemoCycles(completed=completed, current=current, slips=slips, later=later)
 
 
 # --- the 2021 cycle ----------------------------------------------------------------------
@@ -293,7 +450,7 @@ def _spread(rng: random.Random, ballots: int, quota: int, votes: Mapping[int, in
 
 
 class _Completed:
-    """The 2021 cycle, one method per stage."""
+    """A completed cycle (``spec``), one method per stage."""
 
     def __init__(
         self,
@@ -301,10 +458,12 @@ class _Completed:
         staff: Sequence[plan.PersonSpec],
         people: Mapping[str, Person],
         rng: random.Random,
+        spec: CycleSpec,
     ) -> None:
         self.school, self.staff, self.people, self.rng = school, staff, people, rng
+        self.spec, self.days = spec, spec.days()
         self.by_name = {p.name: p for p in people.values() if p.archived_at is None}
-        self.roll = roll_on(REF, staff, people)
+        self.roll = roll_on(self.days.ref, staff, people)
         self.specs = {s.key: s for s in staff}
 
     def run(self, rule_set: RuleSet) -> Cycle:
@@ -315,36 +474,45 @@ class _Completed:
         self.inspect()
         self.decide()
         self.publish()
-        return workflow.complete_cycle(actor=None, cycle=self.cycle, at=SCHEDULE["done"])
+        return workflow.complete_cycle(actor=None, cycle=self.cycle, at=self.days.schedule["done"])
 
     # 筹备
     def setup(self, rule_set: RuleSet) -> None:
         # An empty roll first, then everyone on the day with the basis of their inclusion.
+        spec, ref, when = self.spec, self.days.ref, self.days.schedule
         self.cycle = create_cycle(
-            actor=None, school=self.school, title=COMPLETED_TITLE, year=2021,
-            reference_date=REF, rule_set=rule_set, roll=[], at=SCHEDULE["created"],
+            actor=None, school=self.school, title=spec.title, year=spec.year,
+            reference_date=ref, rule_set=rule_set, roll=[], at=when["created"],
         )  # fmt: skip
         add_to_roll(
             actor=None, cycle=self.cycle, people=self.roll,
-            basis=_("2021年2月26日在编在岗教职工"), at=SCHEDULE["roll"],
+            basis=_("%(y)d年%(m)d月%(d)d日在编在岗教职工")
+            % {"y": ref.year, "m": ref.month, "d": ref.day},
+            at=when["roll"],
         )  # fmt: skip
-        _plan_stages(self.cycle, STAGE_PLAN_2021, self.people, SCHEDULE["planned"])
+        _plan_stages(self.cycle, self.days.stages, self.people, when["planned"])
         self.lists = _lists(self.cycle)
-        workflow.start_recommendation(actor=None, cycle=self.cycle, at=SCHEDULE["recommendation"])
+        workflow.start_recommendation(actor=None, cycle=self.cycle, at=when["recommendation"])
         self.cycle.refresh_from_db()
 
     # 民主推荐
     def recommend(self) -> None:
-        cycle, rng = self.cycle, self.rng
+        cycle, rng, spec, when = self.cycle, self.rng, self.spec, self.days.schedule
         standing = candidates_of(cycle)
         board = [self.people[key] for key in BOARD]
         district, school = self.lists[Level.DISTRICT], self.lists[Level.SCHOOL]
-        self.district_runner = _runners(standing[Level.DISTRICT], board)[0]
-        self.runners = _runners(standing[Level.SCHOOL], board)[:4]
+        for level, names in ((Level.DISTRICT, spec.district), (Level.SCHOOL, spec.school)):
+            missing = set(names) - {p.name for p in standing[level]}
+            if missing:  # pragma: no cover - the plan's careers make them eligible
+                raise ValueError(f"{spec.title}: not on the {level} form: {sorted(missing)}")
+        self.district_runner = next(
+            iter(_runners(standing[Level.DISTRICT], board, spec.names)), None
+        )
+        self.runners = _runners(standing[Level.SCHOOL], board, spec.names)[:4]
         round_ = create_round(
             actor=None, cycle=cycle, mode=Mode.SLIPS,
             candidates={district: standing[Level.DISTRICT], school: standing[Level.SCHOOL]},
-            at=SCHEDULE["round"],
+            at=when["round"],
         )  # fmt: skip
         election = round_.election
         codes = ballots.issue_slips(actor=None, election=election, count=election.electorate)
@@ -358,10 +526,15 @@ class _Completed:
             ).values_list("pk", "ballot_list_id", "person_id")
         }
         ballot_of = {cl: bl for bl, cl in round_.list_map.items()}
+        shares = spec.shares or {
+            Level.DISTRICT: _drawn_shares(rng, spec.district),
+            Level.SCHOOL: _drawn_shares(rng, spec.school),
+        }
+        runner = {self.district_runner.name: DISTRICT_RUNNER_SHARE} if self.district_runner else {}
         wanted = {
-            district: {**DISTRICT_SHARES, self.district_runner.name: DISTRICT_RUNNER_SHARE},
+            district: {**shares[Level.DISTRICT], **runner},
             school: {
-                **SCHOOL_SHARES,
+                **shares[Level.SCHOOL],
                 **{p.name: s for p, s in zip(self.runners, RUNNER_SHARES, strict=True)},
             },
         }
@@ -397,7 +570,7 @@ class _Completed:
             channel = Channel.PAPER if i >= paper_from else Channel.ONLINE
             ballots.cast_ballot(election_id=election.pk, code=code, marks=marks[i], channel=channel)
         close_recommendation_round(actor=None, round_=round_)
-        self.round = tally_round(actor=None, round_=round_, at=SCHEDULE["tallied"])
+        self.round = tally_round(actor=None, round_=round_, at=when["tallied"])
         # Published, as the office does once the count is in: the decision body then sees
         # each person's votes beside their name when it chooses the targets.
         ballots.publish_results(actor=None, election=round_.election)
@@ -412,46 +585,49 @@ class _Completed:
                 counts.append(TalkCount(cl, person, max(1, min(TALK_INTERVIEWEES, n))))
         record_talk_recommendations(
             actor=None, cycle=cycle, interviewees=TALK_INTERVIEWEES, counts=counts,
-            at=SCHEDULE["talk_counts"],
+            at=when["talk_counts"],
         )  # fmt: skip
-        workflow.start_opinions(actor=None, cycle=cycle, at=SCHEDULE["opinions"])
+        workflow.start_opinions(actor=None, cycle=cycle, at=when["opinions"])
 
     # 征求意见
     def consult(self) -> None:
         """Both bodies on every target-to-be and on the next two of the cohort, whom the
         leadership and the branch each had a reservation about."""
-        names = dict.fromkeys(
-            [*plan.APPENDIX_1, self.district_runner.name, *(p.name for p in self.runners)]
-        )
+        runner = [self.district_runner.name] if self.district_runner else []
+        names = dict.fromkeys([*self.spec.names, *runner, *(p.name for p in self.runners)])
+        when = self.days.schedule
         for index, name in enumerate(names):
             person = self.by_name[name]
             for source in OpinionSource.values:
                 stance, text = _opinion(index, name, source, self.runners)
                 opinions.record_opinion(
                     actor=None, cycle=self.cycle, person=person, source=source, stance=stance,
-                    text=text, at=SCHEDULE[source],
+                    text=text, at=when[source],
                 )  # fmt: skip
-        workflow.start_target_selection(actor=None, cycle=self.cycle, at=SCHEDULE["targets"])
+        workflow.start_target_selection(actor=None, cycle=self.cycle, at=when["targets"])
 
-    # 确定考察对象: 6 for 5 区级 places, 13 for 11 校级 places.
+    # 确定考察对象: one more than the 区级 places (2021) and two more than the 校级 places.
     def choose(self) -> None:
         district, school = self.lists[Level.DISTRICT], self.lists[Level.SCHOOL]
+        spec, days = self.spec, self.days
+        runner = [self.district_runner] if self.district_runner else []
         chosen = {
-            district: [self.by_name[n] for n in plan.DISTRICT_LIST] + [self.district_runner],
-            school: [self.by_name[n] for n in plan.SCHOOL_LIST] + self.runners[:2],
+            district: [self.by_name[n] for n in spec.district] + runner,
+            school: [self.by_name[n] for n in spec.school] + self.runners[:2],
         }
         targets.choose_targets(
-            actor=None, cycle=self.cycle, decided_on=TARGETS_ON, targets=chosen,
-            at=SCHEDULE["chosen"],
+            actor=None, cycle=self.cycle, decided_on=days.targets_on, targets=chosen,
+            acknowledgement="" if runner else EQUAL_DISTRICT, at=days.schedule["chosen"],
         )  # fmt: skip
         targets.publish_inspection_notice(
-            actor=None, cycle=self.cycle, published_on=TARGETS_ON, at=SCHEDULE["announced"]
-        )
-        workflow.start_inspection(actor=None, cycle=self.cycle, at=SCHEDULE["inspection"])
+            actor=None, cycle=self.cycle, published_on=days.targets_on,
+            at=days.schedule["announced"],
+        )  # fmt: skip
+        workflow.start_inspection(actor=None, cycle=self.cycle, at=days.schedule["inspection"])
 
     # 组织考察
     def inspect(self) -> None:
-        cycle, rng = self.cycle, self.rng
+        cycle, rng, days = self.cycle, self.rng, self.days
         active = _active_targets(cycle)
         first_of: dict[int, InspectionTarget] = {}
         for target in active:
@@ -460,7 +636,7 @@ class _Completed:
         target_ids = set(first_of)
         for target in first_of.values():
             person = target.person
-            facts = _facts(person, REF)
+            facts = _facts(person, days.ref)
             same_subject = [
                 p for p in colleagues if p.subject == person.subject and p.pk not in target_ids
             ]
@@ -472,27 +648,28 @@ class _Completed:
             for n, (who, summary) in enumerate(
                 zip(interviewees, _talk_summaries(rng, facts, len(interviewees)), strict=True)
             ):
-                held_on = INSPECTION_DAYS[(n + person.pk) % len(INSPECTION_DAYS)]
+                held_on = days.inspection_days[(n + person.pk) % len(days.inspection_days)]
                 inspection.record_talk(
                     actor=None, target=target, interviewee_name="", interviewee=who,
                     held_on=held_on, interviewer="钱秀英、施雅琴", summary=summary,
                     at=at(held_on, 16, n),
                 )  # fmt: skip
             target = inspection.start_appraisal(
-                actor=None, target=target, groups=APPRAISAL_GROUPS, at=SCHEDULE["appraisal"]
+                actor=None, target=target, groups=APPRAISAL_GROUPS, at=days.schedule["appraisal"]
             )
-            strong = person.name in plan.APPENDIX_1
+            strong = person.name in self.spec.names
             _rate(rng, target, strong=strong)
         for target in _active_targets(cycle):
-            facts = _facts(target.person, REF)
-            draft = _draft(target)
-            inspection.save_report(actor=None, target=target, text=draft, at=SCHEDULE["drafted"])
+            facts = _facts(target.person, days.ref)
+            draft = _draft(target, days.reports_on)
+            when = days.schedule
+            inspection.save_report(actor=None, target=target, text=draft, at=when["drafted"])
             inspection.save_report(
-                actor=None, target=target, text=_filled(draft, facts, target),
-                at=SCHEDULE["written"],
+                actor=None, target=target, text=_filled(draft, facts, target, days.reports_on),
+                at=when["written"],
             )  # fmt: skip
-            inspection.sign_off_report(actor=None, target=target, at=SCHEDULE["signed"])
-        workflow.start_decision(actor=None, cycle=cycle, at=SCHEDULE["decision"])
+            inspection.sign_off_report(actor=None, target=target, at=when["signed"])
+        workflow.start_decision(actor=None, cycle=cycle, at=days.schedule["decision"])
 
     # 讨论决定
     def decide(self) -> None:
@@ -505,10 +682,9 @@ class _Completed:
         ]
         present = [m.person for m in members if m.present]
         votes: dict[InspectionTarget, list[tuple[Person, str]]] = {}
-        rejected = {
-            (Level.DISTRICT, self.district_runner.name),
-            (Level.SCHOOL, self.runners[1].name),
-        }
+        rejected = {(Level.SCHOOL, self.runners[1].name)}
+        if self.district_runner is not None:
+            rejected.add((Level.DISTRICT, self.district_runner.name))
         postponed = {(Level.SCHOOL, self.runners[0].name)}
         for target in _active_targets(self.cycle):
             key = (target.cycle_list.level, target.person.name)
@@ -529,7 +705,7 @@ class _Completed:
             cl.name: sum(t.cycle_list_id == cl.pk for t in votes) for cl in self.lists.values()
         }
         decision.record_meeting(
-            actor=None, cycle=self.cycle, held_on=MEETING_ON, members=members, votes=votes,
+            actor=None, cycle=self.cycle, held_on=self.days.meeting_on, members=members, votes=votes,
             note=_(
                 "校务会、支委会联席会议，%(absent)s同志外出参加区教育局培训请假。会议听取考察组"
                 "关于%(people)d名考察对象（%(lists)s）的考察情况汇报，结合民主推荐、谈话调研"
@@ -538,19 +714,26 @@ class _Completed:
                 "absent": self.people[ABSENT_MEMBER].name,
                 "people": len({t.person_id for t in votes}),
                 "lists": "、".join(f"{name}{n}人" for name, n in per_list.items()),
-            }, at=SCHEDULE["meeting"],
+            }, at=self.days.schedule["meeting"],
         )  # fmt: skip
         for target, _decided in decision.passed_targets(self.cycle):
-            if target.person.name in READY_NOW[target.cycle_list.level]:
+            if target.person.name in self.spec.ready_now[target.cycle_list.level]:
                 targets.set_readiness(
-                    actor=None, target=target, readiness=Readiness.NEAR, at=SCHEDULE["readiness"]
-                )
+                    actor=None, target=target, readiness=Readiness.NEAR,
+                    at=self.days.schedule["readiness"],
+                )  # fmt: skip
 
     # 公示
     def publish(self) -> None:
         cycle = workflow.start_notice(
-            actor=None, cycle=self.cycle, start=NOTICE_FROM, at=SCHEDULE["notice"]
-        )
+            actor=None, cycle=self.cycle, start=self.days.notice_from,
+            at=self.days.schedule["notice"],
+        )  # fmt: skip
+        if self.spec.objection:
+            self.object(cycle)
+
+    def object(self, cycle: Cycle) -> None:
+        """2021's objection: 邱喆's workload, investigated and found in order."""
         about = next(
             t
             for t, _d in decision.passed_targets(cycle)
@@ -578,12 +761,30 @@ class _Completed:
         )  # fmt: skip
 
 
-def _runners(standing: Sequence[Person], board: Sequence[Person]) -> list[Person]:
-    """The four people of the cohort next after 附1: the longest-serving of the young
-    eligible who are neither on it nor on the 校务会 (their votes come after 附1's; two
-    become targets)."""
-    rest = [p for p in standing if p.name not in plan.APPENDIX_1 and p not in board]
+def _runners(
+    standing: Sequence[Person], board: Sequence[Person], listed: Sequence[str]
+) -> list[Person]:
+    """The four people of the cohort next after the final lists (``listed``; 附1 in
+    2021): the longest-serving of the young eligible on the form who are neither on them
+    nor on the 校务会 (their votes come after the lists'; two become targets)."""
+    rest = [p for p in standing if p.name not in listed and p not in board]
     return sorted(rest, key=lambda p: (p.joined_school_on, p.staff_number))[:4]
+
+
+def _drawn_shares(rng: random.Random, names: Sequence[str]) -> dict[str, float]:
+    """Shares of the ballots for a final list, most voted first: from about 0.8 down to
+    about 0.5, a little uneven."""
+    top, bottom = 0.8 + rng.uniform(-0.03, 0.03), 0.5 + rng.uniform(-0.02, 0.04)
+    step = (top - bottom) / max(1, len(names) - 1)
+    return {
+        name: round(top - i * step + rng.uniform(-0.01, 0.01), 3) for i, name in enumerate(names)
+    }
+
+
+EQUAL_DISTRICT = (
+    "区级后备推荐表上符合条件的青年教职工（校务会、支委会成员除外）仅有5人，与名额相等，"
+    "经校务会研究，区级名单实行等额考察。"
+)
 
 
 def _active_targets(cycle: Cycle) -> list[InspectionTarget]:
@@ -730,15 +931,15 @@ def _talk_summaries(rng: random.Random, facts: _Facts, n: int) -> list[str]:
     ]
 
 
-def _draft(target: InspectionTarget) -> str:
+def _draft(target: InspectionTarget, day: dt.date = REPORTS_ON) -> str:
     """The system's draft of the target's 考察材料 as of the day the reports were written:
     ``selection.drafting``'s where it is installed, else a short one from the registry
     and the round, with the same marked gaps for the team to fill."""
     try:
         from houbei.selection.drafting import draft_report
     except ImportError:
-        return _short_draft(target)
-    return draft_report(target, as_of=REPORTS_ON)
+        return _short_draft(target, day)
+    return draft_report(target, as_of=day)
 
 
 _DIMENSION_ASKS = (
@@ -754,8 +955,8 @@ def _month(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月" if day else ""
 
 
-def _short_draft(target: InspectionTarget) -> str:
-    person, facts = target.person, _facts(target.person, REPORTS_ON)
+def _short_draft(target: InspectionTarget, day: dt.date = REPORTS_ON) -> str:
+    person, facts = target.person, _facts(target.person, day)
     round_ = latest_round(target.cycle)
     standing = standings(round_).get((target.cycle_list_id, person.pk)) if round_ else None
     lines = [
@@ -806,7 +1007,7 @@ _SHORTCOMINGS = (
 )
 
 
-def _filled(draft: str, facts: _Facts, target: InspectionTarget) -> str:
+def _filled(draft: str, facts: _Facts, target: InspectionTarget, day: dt.date = REPORTS_ON) -> str:
     """The draft as the inspection team finishes it: each marked gap replaced by what the
     team found — examples from the person's posts, the shortcomings, the talks in summary,
     the annual grades."""
@@ -814,7 +1015,7 @@ def _filled(draft: str, facts: _Facts, target: InspectionTarget) -> str:
     task = next((_TASKS[code] for code in held if code in _TASKS), _TASKS[plan.GRADE])
     post = facts.posts[0] if facts.posts else _("现岗位")
     shortcoming = _SHORTCOMINGS[target.person_id % len(_SHORTCOMINGS)]
-    excellent = 2018 + target.person_id % 3
+    excellent = day.year - 3 + target.person_id % 3
     class_years = (
         f"{facts.class_teacher_years}年班主任工作中无一例家长投诉，"
         if facts.class_teacher_years
@@ -831,13 +1032,18 @@ def _filled(draft: str, facts: _Facts, target: InspectionTarget) -> str:
         "政治表现": f"认真参加政治理论学习和师德专题教育，爱岗敬业，关心学生，{class_years}"
         "在教职工中口碑较好。",
         "履行岗位职责": f"在{post}岗位上负责{task}，能独立策划和组织全校性活动，遇到问题主动协调解决。",
-        "工作态度": "工作积极主动，出满勤、干满点；2020年疫情防控期间主动承担线上教学和校园值守任务。",
+        "工作态度": "工作积极主动，出满勤、干满点；"
+        + (
+            "2020年疫情防控期间主动承担线上教学和校园值守任务。"
+            if day.year <= 2021
+            else "近两年轮岗锻炼中主动承担急难险重任务，完成较好。"
+        ),
         "主要实绩": results,
         "廉洁": "遵守廉洁从教各项规定，未发现有偿补课等违规行为，考察期间未收到违规违纪反映。",
         "主要缺点": f"{shortcoming}。",
         "谈话中反映": "谈话对象普遍认为其工作认真负责、业务能力较强、群众基础较好；"
         f"也有同志提出其{shortcoming}。",
-        "年度考核": f"2018—2020年度考核均为合格以上，其中{excellent}年度为优秀。",
+        "年度考核": f"{day.year - 3}—{day.year - 1}年度考核均为合格以上，其中{excellent}年度为优秀。",
     }
 
     def answer(match: re.Match[str]) -> str:
@@ -846,9 +1052,7 @@ def _filled(draft: str, facts: _Facts, target: InspectionTarget) -> str:
 
     text = _GAP.sub(answer, draft).replace("档案中暂无年度考核等次记录。", "")
     text = text.replace("考察组成员（签名）：", "考察组成员（签名）：钱秀英、施雅琴")
-    return text.replace(
-        "年　　月　　日", f"{REPORTS_ON.year}年{REPORTS_ON.month}月{REPORTS_ON.day}日"
-    )
+    return text.replace("年　　月　　日", f"{day.year}年{day.month}月{day.day}日")
 
 
 # --- the 2026 cycle ------------------------------------------------------------------------
@@ -864,8 +1068,9 @@ def _add_current(
     *,
     base_url: str,
 ) -> tuple[Cycle, DemoElections]:
-    """The 2026 cycle in 民主推荐: its first round open at the 教职工大会, slips printed,
-    69 % of the roll voted; the rest of the slips go to ``demo-slips.pdf``."""
+    """The 2026 cycle in 民主推荐, renewing the 2025 pool before it runs out in March 2027:
+    its first round open at the 教职工大会, slips printed, 69 % of the roll voted; the rest
+    of the slips go to ``demo-slips.pdf``."""
     cycle = create_cycle(
         actor=None, school=school, title=CURRENT_TITLE, year=2026,
         reference_date=CURRENT_REFERENCE, rule_set=rule_set,
@@ -938,9 +1143,11 @@ def _done_line(cycle: Cycle, round_: RecommendationRound | None) -> str:
         if round_ is not None and round_.participants is not None
         else ""
     )
-    return _("%(title)s（已完成）：%(turnout)s列入后备干部库 %(pool)s") % {
+    until = max((e.valid_until for e in entries), default=None)
+    return _("%(title)s（已完成）：%(turnout)s列入后备干部库%(until)s %(pool)s") % {
         "title": cycle.title,
         "turnout": turnout,
+        "until": _("（有效期至%(day)s）") % {"day": until.isoformat()} if until else "",
         "pool": pool,
     }
 

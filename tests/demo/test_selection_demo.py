@@ -25,6 +25,7 @@ from houbei.demo import selection as demo
 from houbei.demo.builder import SCHOOL_CODE, build_demo
 from houbei.organisation.models import School, Term
 from houbei.organisation.workdays import load_calendar
+from houbei.people.models import Person
 from houbei.selection import pages, recommendation, workflow
 from houbei.selection.models import (
     STAGE_ORDER,
@@ -264,12 +265,15 @@ def test_the_current_round_is_the_meeting_with_the_printed_slips(built, current)
         assert set(ballot_list.candidates.values_list("person_id", flat=True)) <= allowed
 
 
-def test_the_summary_names_both_cycles(built, school) -> None:
+def test_the_summary_names_every_cycle(built, school) -> None:
     lines = demo.summary(school)
-    assert built.cycles == lines and len(lines) == 2
-    done, now = lines
+    assert built.cycles == lines and len(lines) == 4
+    done, *later, now = lines
     assert done.startswith(demo.COMPLETED_TITLE) and "已完成" in done
     assert all(name in done for name in plan.APPENDIX_1)
+    for line, spec in zip(later, demo.LATER, strict=True):
+        assert line.startswith(spec.title) and "已完成" in line
+        assert f"校级{len(spec.school)}人" in line
     assert now.startswith(demo.CURRENT_TITLE) and "民主推荐" in now and "尚未计票" in now
 
 
@@ -363,3 +367,105 @@ def test_the_2021_cycle_happened_in_2021(client, completed) -> None:
     timeline = text.split('<ol class="timeline">')[1].split("</ol>")[0]
     assert "开始 2021-02-22" in timeline and "结束 2021-03-02" in timeline
     assert str(timezone.localdate().year) not in timeline
+
+
+# --- the 2023 and 2025 cycles --------------------------------------------------------------
+
+
+@pytest.fixture(params=[spec.title for spec in demo.LATER])
+def later(request, school) -> tuple[demo.CycleSpec, Cycle]:  # type: ignore[no-untyped-def]
+    spec = next(s for s in demo.LATER if s.title == request.param)
+    return spec, Cycle.objects.get(school=school, title=spec.title)
+
+
+def test_a_later_cycle_is_complete_with_a_pool_valid_two_years(later) -> None:
+    spec, cycle = later
+    assert cycle.stage == Stage.DONE and cycle.year == spec.year
+    days = spec.days()
+    entries = PoolEntry.objects.filter(cycle=cycle).select_related("person")
+    for level, listed in ((Level.DISTRICT, spec.district), (Level.SCHOOL, spec.school)):
+        assert names(entries.filter(level=level)) == set(listed), level
+    for entry in entries:
+        assert entry.decided_on == days.meeting_on
+        assert entry.valid_until == days.meeting_on.replace(
+            year=days.meeting_on.year + 2
+        ) - dt.timedelta(days=1)
+    # Every stage has its data: the roll of the day, a counted round with its quorum, talk
+    # counts, both bodies' opinions, more 校级 targets than places, talks, released
+    # ratings, signed reports, the meeting, a notice of five working days.
+    staff = plan.main_school_staff()
+    stored = {p.staff_number: p for p in Person.objects.filter(school=cycle.school)}
+    by_key = {spec_.key: stored[spec_.staff_number] for spec_ in staff}
+    roll = demo.roll_on(days.ref, staff, by_key)
+    assert set(cycle.roll.active().values_list("person_id", flat=True)) == {p.pk for p in roll}
+    (round_,) = cycle.rounds.all()
+    assert (
+        round_.outcome == RoundOutcome.VALID and round_.election.status == ElectionStatus.PUBLISHED
+    )
+    assert turnout_of(round_.election).quorum_reached
+    assert cycle.talk_counts.exists()
+    assert {o.source for o in cycle.opinions.all()} == set(OpinionSource.values)
+    targets = targets_of(cycle)
+    school_targets = [t for t in targets if t.cycle_list.level == Level.SCHOOL]
+    assert len(school_targets) == len(spec.school) + 2
+    talks = Counter(
+        InspectionTalk.objects.filter(target__cycle=cycle).values_list("target__person", flat=True)
+    )
+    assert {t.person_id for t in targets} == set(talks) and min(talks.values()) >= 3
+    for target in targets:
+        assert target.rating_round.status == RoundStatus.RELEASED
+        assert target.report.signed_at is not None
+        assert "【待补充" not in target.report.versions.latest("pk").text
+    (meeting,) = cycle.meetings.all()
+    assert meeting.held_on == days.meeting_on
+    (notice,) = cycle.notices.all()
+    assert notice.working_days == 5 and notice.start == days.notice_from
+    calendar = load_calendar()
+    run = [notice.start + dt.timedelta(days=i) for i in range((notice.end - notice.start).days + 1)]
+    assert sum(calendar.is_workday(d).value for d in run) == 5
+    assert calendar.is_workday(notice.end).value and days.done_on > notice.end
+
+
+def test_a_later_cycle_happened_on_its_own_days(later, school) -> None:
+    spec, cycle = later
+    days = spec.days()
+    calendar = load_calendar()
+    term = Term.objects.on(school, days.ref)
+    assert term is not None and term.school_year.start_year == spec.year - 1
+    steps = [days.ref, days.targets_on, *days.inspection_days, days.reports_on, days.meeting_on,
+             days.notice_from, days.done_on]  # fmt: skip
+    assert steps == sorted(steps)
+    for day in steps:
+        assert term.start <= day <= term.end and calendar.is_workday(day).value, day
+    for talk in InspectionTalk.objects.filter(target__cycle=cycle):
+        assert talk.held_on in days.inspection_days and _day(talk.recorded_at) == talk.held_on
+    records = {r.stage: r for r in cycle.stage_records.all()}
+    starts = [records[s].started_at for s in STAGE_ORDER]
+    assert all(s is not None and s.year == spec.year for s in starts) and starts == sorted(starts)
+    for record_ in records.values():
+        assert _day(record_.finished_at) <= record_.deadline, record_.stage
+    assert _day(cycle.completed_at) == days.done_on
+    assert cycle.eligibility_snapshot.as_of == days.ref
+    trail = AuditEntry.objects.filter(
+        action__startswith="selection.", target_type="selection.cycle", target_id=str(cycle.pk)
+    )
+    assert trail.count() > 50 and {_day(e.at).year for e in trail} == {spec.year}
+    assert verify_chain() is None
+
+
+def test_the_later_lists_renew_the_2021_reserves_with_a_few_changes(school) -> None:
+    pools = [
+        names(PoolEntry.objects.filter(cycle__title=title).select_related("person"))
+        for title in (demo.COMPLETED_TITLE, *(s.title for s in demo.LATER))
+    ]
+    first, second, third = pools
+    assert first == set(plan.APPENDIX_1)
+    assert first <= second and second - first == {"钱建英"}
+    assert third - first == {"何亚萍", "梁怡雯"} and second - third == {"钱建英"}
+    # 钱建英 is past the 青年 band in 2025 and no longer on its form.
+    cycle = Cycle.objects.get(title=demo.LATER[1].title)
+    assert "钱建英" not in {p.name for people in demo.candidates_of(cycle).values() for p in people}
+    # The pool of today is 2025's.
+    today = dt.date(2026, 12, 7)
+    valid = PoolEntry.objects.for_school(school).valid_on(today)
+    assert {e.cycle.title for e in valid} == {demo.LATER[1].title}
