@@ -50,11 +50,28 @@ def level_label(level: int | None) -> str:
     return _("第%(level)s级") % {"level": level}
 
 
+# Reasons that no other placement could change: the post is not one the person may have.
+BARRED = frozenset({Reason.NOT_OFFERED, Reason.HELD_NOW, Reason.NOT_ELIGIBLE})
+
+
+def absent_reason(withdrawn: bool, why: str = "") -> str:
+    """Why a reserve cadre of the round is not in its matching: no form submitted, or the
+    form withdrawn (with the reason given when withdrawing)."""
+    if not withdrawn:
+        return _("未提交意向表")
+    if why:
+        return _("已撤回意向表（%(why)s）") % {"why": why}
+    return _("已撤回意向表")
+
+
 def outcome_summary(outcome: Outcome, names: Names) -> str:
     """One line: what the candidate got."""
     if outcome.post is None:
-        if not outcome.misses:
+        misses = outcome.misses
+        if not misses:
             return _("未填写志愿，未安排岗位")
+        if all(m.reason in BARRED for m in misses):
+            return _("意向表所填岗位均不符合轮岗条件，未安排岗位")
         return _("未安排岗位")
     post = names.post(outcome.post)
     if outcome.first_choice:

@@ -14,7 +14,9 @@ round's start term):
 
 Who is left out, with the reason (stored and shown like an unplaced person's): a form
 whose person is no longer a reserve cadre when the rotation starts, is not 在岗, or has
-another rotation during the start term.
+another rotation during the start term. Who is ``absent``: the round's reserve cadres with
+no form in the matching (none submitted, or theirs withdrawn), with the reason, so that
+the proposal accounts for every reserve cadre of the round.
 
 Each post's seats are the round's number less the rotations from other rounds still
 running at it in the start term; each mentor's number likewise less their mentees then.
@@ -29,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from houbei.eligibility.rules import months_in
@@ -38,7 +40,7 @@ from houbei.people.models import Honour, Person, PostHistory, PostStatus
 
 from . import matching
 from .assignments import overlap_message
-from .explain import Names
+from .explain import Names, absent_reason
 from .intentions import reserve_cadres
 from .models import (
     Assignment,
@@ -68,6 +70,8 @@ class RoundInstance:
     post_names: Mapping[int, str] = field(default_factory=dict)
     taken_seats: Mapping[int, int] = field(default_factory=dict)
     taken_mentees: Mapping[int, int] = field(default_factory=dict)
+    # None: a run stored before the absent were recorded (the page reads them afresh).
+    absent: tuple[tuple[int, str, str], ...] | None = ()  # (id, staff number, reason)
 
     @property
     def names(self) -> Names:
@@ -118,6 +122,7 @@ class RoundInstance:
             "post_names": {str(k): v for k, v in sorted(self.post_names.items())},
             "taken_seats": {str(k): v for k, v in sorted(self.taken_seats.items())},
             "taken_mentees": {str(k): v for k, v in sorted(self.taken_mentees.items())},
+            **({"absent": [list(row) for row in self.absent]} if self.absent is not None else {}),
         }
 
     @classmethod
@@ -162,6 +167,9 @@ class RoundInstance:
             post_names=ints(data["post_names"]),
             taken_seats=ints(data["taken_seats"]),
             taken_mentees=ints(data["taken_mentees"]),
+            absent=(
+                tuple((int(p), n, r) for p, n, r in data["absent"]) if "absent" in data else None
+            ),
         )
 
 
@@ -343,6 +351,9 @@ def build_instance(round_: Round) -> RoundInstance:
         for mentor_id in c.mentors.values():
             if mentor_id not in people:
                 people[mentor_id] = ""
+    absent = absent_from(round_, ids)
+    for pk, name, _number, _reason in absent:
+        people[pk] = name
     missing = [pk for pk, name in people.items() if not name]
     if missing:
         people.update(dict(Person.objects.filter(pk__in=missing).values_list("pk", "name")))
@@ -357,7 +368,28 @@ def build_instance(round_: Round) -> RoundInstance:
         post_names=post_names,
         taken_seats={k: v for k, v in taken_seats.items() if k in post_names},
         taken_mentees={k: v for k, v in taken_mentees.items() if k in mentor_people},
+        absent=tuple((pk, number, reason) for pk, _name, number, reason in absent),
     )
+
+
+def absent_from(round_: Round, present: Sequence[int]) -> list[tuple[int, str, str, str]]:
+    """The round's reserve cadres (``reserve_cadres``) of whom no form is in the matching,
+    ``present`` being those whose form is: (id, name, staff number, reason) in staff-number
+    order — no
+    form submitted, or theirs withdrawn (with the reason given). One query."""
+    withdrawn = Intention.objects.filter(
+        round=round_, person=OuterRef("pk"), withdrawn_at__isnull=False
+    )
+    rows = (
+        reserve_cadres(round_)
+        .exclude(pk__in=list(present))
+        .annotate(withdrawn=Exists(withdrawn))
+        .annotate(why=Subquery(withdrawn.values("withdraw_reason")[:1]))
+        .values_list("pk", "name", "staff_number", "withdrawn", "why")
+    )
+    return [
+        (pk, name, number, absent_reason(gone, why or "")) for pk, name, number, gone, why in rows
+    ]
 
 
 def _left_out(

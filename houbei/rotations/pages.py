@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houbei.organisation.models import Post, RotationLength, School, Term
+from houbei.organisation.models import LadderLevel, Post, RotationLength, School, Term
 from houbei.people.models import Person
 
-from .instance import RoundInstance
+from .instance import RoundInstance, absent_from
 from .intentions import reserve_cadres
 from .models import (
     LIVE_STATUSES,
@@ -112,27 +115,12 @@ def steps_of(round_: Round, *, adjusted: bool) -> list[Step]:
     return steps
 
 
-@dataclass
-class OfferRow:
-    offer: RoundPost
-    mentors: list[Person]
-    listed: int
-    ranked: int
-    declined: int
-    taken: int  # seats that rotations of other rounds take in the start term
-
-    @property
-    def answered(self) -> bool:
-        return self.offer.ranked_at is not None
-
-
-@dataclass
-class MentorRow:
-    person: Person
-    posts: list[str]
-    capacity: int
-    is_set: bool
-    taken: int  # mentees from rotations of other rounds in the start term
+def linker(name: str, *args: Any) -> Callable[[int], str]:
+    """``reverse(name, args=[*args, pk])`` for any ``pk``, reversed once: a page that links
+    every row of a long table to its own address builds the links by joining strings."""
+    marker = 987654321
+    head, tail = reverse(name, args=[*args, marker]).rsplit(str(marker), 1)
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 @dataclass(frozen=True)
@@ -142,6 +130,32 @@ class Who:
     pk: int
     name: str
     staff_number: str
+    href: str = ""
+
+
+@dataclass
+class OfferRow:
+    offer: RoundPost
+    mentors: list[Who]
+    listed: int
+    ranked: int
+    declined: int
+    taken: int  # seats that rotations of other rounds take in the start term
+    level: str = ""  # the post's ladder level, in words
+    href: str = ""  # the page that edits the offer
+
+    @property
+    def answered(self) -> bool:
+        return self.offer.ranked_at is not None
+
+
+@dataclass
+class MentorRow:
+    person: Who
+    posts: list[str]
+    capacity: int
+    is_set: bool
+    taken: int  # mentees from rotations of other rounds in the start term
 
 
 @dataclass(frozen=True)
@@ -153,6 +167,7 @@ class ChoiceLine:
     length: str
     mentor: str
     remarks: str
+    note: str = ""  # the length, the wanted mentor and the remarks in one line
 
 
 @dataclass
@@ -161,6 +176,7 @@ class FormLine:
     whole round of forms is shown at once."""
 
     submitted_at: dt.datetime
+    submitted: str  # the time it was submitted, as the page shows it (local time)
     withdrawn_at: dt.datetime | None
     withdraw_reason: str
     remarks: str
@@ -229,12 +245,13 @@ def _running_elsewhere(round_: Round) -> QuerySet[Assignment]:
 
 
 def round_board(round_: Round) -> RoundBoard:
-    """Everything the round's page shows, in a fixed number of queries."""
+    """Everything the round's page shows, in a fixed number of queries (eleven). Rows are
+    read as plain values where the page only names them, and the links of each row are
+    built without reversing a URL per row."""
     here = OuterRef("pk")
     offers = list(
         RoundPost.objects.filter(round=round_)
         .select_related("post", "ranked_by_person")
-        .prefetch_related(Prefetch("mentors", queryset=Person.objects.order_by("staff_number")))
         .annotate(
             n_listed=_n(
                 IntentionChoice.objects.filter(
@@ -245,6 +262,14 @@ def round_board(round_: Round) -> RoundBoard:
             n_declined=_n(PostPreference.objects.filter(round_post=here, declined=True)),
         )
     )
+    person_href = linker("people:detail")
+    mentors_of: dict[int, list[Who]] = defaultdict(list)
+    for offer_id, pk, name, number in (
+        RoundPost.mentors.through.objects.filter(roundpost__round=round_)
+        .order_by("person__staff_number", "person_id")
+        .values_list("roundpost_id", "person_id", "person__name", "person__staff_number")
+    ):
+        mentors_of[offer_id].append(Who(pk, name, number, person_href(pk)))
     running = _running_elsewhere(round_)
     taken_seats = dict(
         running.values("post_id").annotate(n=Count("pk")).values_list("post_id", "n")
@@ -262,11 +287,13 @@ def round_board(round_: Round) -> RoundBoard:
         for p in Post.objects.for_school(round_.school).active().filter(is_rotation_post=True)
         if p.pk not in offered
     ]
+    levels = {value: str(label) for value, label in LadderLevel.choices}
+    offer_href = linker("rotations:round_offer", round_.pk)
     rows = []
     mentor_posts: dict[int, list[str]] = defaultdict(list)
-    mentor_people: dict[int, Person] = {}
+    mentor_people: dict[int, Who] = {}
     for offer in offers:
-        mentors = list(offer.mentors.all())
+        mentors = mentors_of.get(offer.pk, [])
         for m in mentors:
             mentor_posts[m.pk].append(offer.post.name)
             mentor_people[m.pk] = m
@@ -274,19 +301,20 @@ def round_board(round_: Round) -> RoundBoard:
             OfferRow(
                 offer, mentors, offer.n_listed, offer.n_ranked, offer.n_declined,  # type: ignore[attr-defined]
                 taken_seats.get(offer.post_id, 0),
+                levels.get(offer.post.ladder_level, ""), offer_href(offer.post_id),
             )
         )  # fmt: skip
-    limits = {
-        lim.person_id: lim
-        for lim in RoundMentor.objects.filter(round=round_).select_related("person")
-    }
-    for lim in limits.values():
-        mentor_people.setdefault(lim.person_id, lim.person)
+    limits: dict[int, int] = {}
+    for pk, capacity, name, number in RoundMentor.objects.filter(round=round_).values_list(
+        "person_id", "capacity", "person__name", "person__staff_number"
+    ):
+        limits[pk] = capacity
+        mentor_people.setdefault(pk, Who(pk, name, number, person_href(pk)))
     mentor_rows = [
         MentorRow(
             person,
             mentor_posts.get(pk, []),
-            limits[pk].capacity if pk in limits else round_.default_mentor_capacity,
+            limits.get(pk, round_.default_mentor_capacity),
             pk in limits,
             taken_mentees.get(pk, 0),
         )
@@ -297,9 +325,9 @@ def round_board(round_: Round) -> RoundBoard:
         .select_related("person", "post", "granted_by", "revoked_by")
         .order_by("person__staff_number", "post__sort_order", "pk")
     )
-    intentions, strangers = _forms_of(round_)
+    intentions, strangers = _forms_of(round_, person_href)
     cadres = [
-        CadreRow(Who(pk, name, number), intentions.get(pk))
+        CadreRow(Who(pk, name, number, person_href(pk)), intentions.get(pk))
         for pk, name, number in reserve_cadres(round_).values_list("pk", "name", "staff_number")
     ]
     in_pool = {c.person.pk for c in cadres}
@@ -313,10 +341,10 @@ def round_board(round_: Round) -> RoundBoard:
         .select_related("run_by", "discarded_by")
         .defer("instance")
         .annotate(
-            n_lines=_n(Placement.objects.filter(run=OuterRef("pk"))),
-            n_placed=_n(Placement.objects.filter(run=OuterRef("pk"), round_post__isnull=False)),
-            n_excluded=_n(Placement.objects.filter(run=OuterRef("pk"), excluded=True)),
-            n_moved=_n(Placement.objects.filter(run=OuterRef("pk"), moved_at__isnull=False)),
+            n_lines=Count("placements"),
+            n_placed=Count("placements", filter=Q(placements__round_post__isnull=False)),
+            n_excluded=Count("placements", filter=Q(placements__excluded=True)),
+            n_moved=Count("placements", filter=Q(placements__moved_at__isnull=False)),
         )
         .order_by("pk")
     )
@@ -342,12 +370,15 @@ def form_people(round_: Round) -> list[Person]:
     )
 
 
-def _forms_of(round_: Round) -> tuple[dict[int, FormLine], list[Who]]:
+def _forms_of(
+    round_: Round, person_href: Callable[[int], str]
+) -> tuple[dict[int, FormLine], list[Who]]:
     """Every 意向表 of the round (withdrawn ones too) by person, and who filled them in
     staff-number order: two queries of plain values."""
     forms: dict[int, FormLine] = {}
     by_pk: dict[int, FormLine] = {}
     people = []
+    zone = timezone.get_current_timezone()
     for pk, person, name, number, submitted, withdrawn, why, remarks in (
         Intention.objects.filter(round=round_)
         .order_by("person__staff_number")
@@ -356,10 +387,12 @@ def _forms_of(round_: Round) -> tuple[dict[int, FormLine], list[Who]]:
             "withdrawn_at", "withdraw_reason", "remarks",
         )
     ):  # fmt: skip
-        line = FormLine(submitted, withdrawn, why, remarks)
+        shown = timezone.localtime(submitted, zone).strftime("%Y-%m-%d %H:%M")
+        line = FormLine(submitted, shown, withdrawn, why, remarks)
         forms[person] = by_pk[pk] = line
-        people.append(Who(person, name, number))
-    lengths = dict(RotationLength.choices)
+        people.append(Who(person, name, number, person_href(person)))
+    lengths = {value: str(label) for value, label in RotationLength.choices}
+    wants, sep = _("希望带教："), _("；")
     for intention, rank, post, mentor, length, remarks in (
         IntentionChoice.objects.filter(intention__round=round_)
         .order_by("intention_id", "rank", "pk")
@@ -367,8 +400,14 @@ def _forms_of(round_: Round) -> tuple[dict[int, FormLine], list[Who]]:
             "intention_id", "rank", "round_post__post__name", "mentor__name", "length", "remarks"
         )
     ):
+        shown_length = lengths.get(length, length)
+        parts = [shown_length]
+        if mentor:
+            parts.append(f"{wants}{mentor}")
+        if remarks:
+            parts.append(remarks)
         by_pk[intention].choices.append(
-            ChoiceLine(rank, post, str(lengths.get(length, length)), mentor or "", remarks)
+            ChoiceLine(rank, post, shown_length, mentor or "", remarks, sep.join(parts))
         )
     return forms, people
 
@@ -381,6 +420,9 @@ class PlacementRow:
     placement: Placement
     summary: str
     reasons: list[str]
+    person_href: str = ""
+    move_href: str = ""
+    length: str = ""  # the rotation's length, in words
 
     @property
     def moved(self) -> bool:
@@ -415,6 +457,14 @@ class Fill:
         return max(0, (self.capacity or 0) - self.count)
 
 
+@dataclass(frozen=True)
+class AbsentRow:
+    """A reserve cadre of the round with no form in the matching, and why."""
+
+    person: Who
+    reason: str
+
+
 @dataclass
 class Proposal:
     run: MatchingRun
@@ -425,10 +475,17 @@ class Proposal:
     posts: list[Fill]
     mentors: list[Fill]
     review: ProposalReview
+    absent: list[AbsentRow] = field(default_factory=list)
 
     @property
     def total(self) -> int:
+        """Those who filled the form (placed, unplaced or left out)."""
         return len(self.placed) + len(self.unplaced) + len(self.excluded)
+
+    @property
+    def not_placed(self) -> int:
+        """Everyone of the round without a post: the unplaced and the absent."""
+        return len(self.unplaced) + len(self.absent)
 
     @property
     def first_choice(self) -> int:
@@ -448,19 +505,40 @@ def placements_of(run: MatchingRun) -> list[Placement]:
     )  # fmt: skip
 
 
-def placement_row(p: Placement) -> PlacementRow:
+def placement_row(
+    p: Placement,
+    person_href: Callable[[int], str] | None = None,
+    move_href: Callable[[int], str] | None = None,
+    lengths: dict[str, str] | None = None,
+) -> PlacementRow:
+    """The row of one placement; a page of many rows passes its link builders (``linker``)
+    and the lengths in words."""
     lines = [str(x) for x in p.explanation]
+    links = {
+        "person_href": person_href(p.person_id) if person_href else "",
+        "move_href": move_href(p.pk) if move_href else "",
+        "length": (lengths or {}).get(p.length, p.length),
+    }
     if p.excluded:
-        return PlacementRow(p, _("未参加本轮匹配"), lines)
-    return PlacementRow(p, lines[0] if lines else "", lines[1:])
+        return PlacementRow(p, _("未参加本轮匹配"), lines, **links)
+    return PlacementRow(p, lines[0] if lines else "", lines[1:], **links)
 
 
 def proposal_of(round_: Round, run: MatchingRun) -> Proposal:
     """The live proposal as it stands (after moves), judged on the data it was computed
-    from; a fixed number of queries."""
+    from, with the round's reserve cadres who have no form in it (``absent``); a fixed
+    number of queries."""
     inst = instance_of(run)
-    rows = [placement_row(p) for p in placements_of(run)]
+    placements = placements_of(run)
+    person_href = linker("people:detail")
+    move_href = linker("rotations:move", round_.pk)
+    lengths = {value: str(label) for value, label in RotationLength.choices}
+    rows = [placement_row(p, person_href, move_href, lengths) for p in placements]
     names = inst.names
+    if inst.absent is not None:
+        absent = [(pk, names.person(pk), number, why) for pk, number, why in inst.absent]
+    else:  # a run stored before the absent were recorded
+        absent = absent_from(round_, [p.person_id for p in placements])
     by_post: dict[int, list[str]] = defaultdict(list)
     by_mentor: dict[int, list[str]] = defaultdict(list)
     for r in rows:
@@ -491,7 +569,11 @@ def proposal_of(round_: Round, run: MatchingRun) -> Proposal:
         excluded=[r for r in rows if r.placement.excluded],
         posts=posts,
         mentors=mentors,
-        review=review_proposal(round_),
+        review=review_proposal(round_, run=run, placements=placements, instance=inst),
+        absent=[
+            AbsentRow(Who(pk, name, number, person_href(pk)), reason)
+            for pk, name, number, reason in absent
+        ],
     )
 
 

@@ -2,7 +2,8 @@
 
 ``run_matching`` builds the instance from the database (``instance.py``), calls the pure
 matching, and stores the instance, every person's placement and their explanation in
-words. The stored instance is what later checks use, so a move is judged against the data
+words; the round's reserve cadres with no form in it are in the stored instance with the
+reason (``absent``), so the proposal lists them among the unplaced. The stored instance is what later checks use, so a move is judged against the data
 the proposal was computed from, not against what changed since.
 
 A move is judged by the matching's ``check`` before and after it: a rule it breaks or a
@@ -79,7 +80,11 @@ class MoveNeedsReason(Refused):
 
 def live_run(round_: Round) -> MatchingRun | None:
     """The round's current proposal (None before the matching has run or once discarded)."""
-    return MatchingRun.objects.filter(round=round_, discarded_at__isnull=True).first()
+    return (
+        MatchingRun.objects.filter(round=round_, discarded_at__isnull=True)
+        .select_related("run_by")
+        .first()
+    )
 
 
 def instance_of(run: MatchingRun) -> RoundInstance:
@@ -139,6 +144,7 @@ def run_matching(*, actor: Any, round_: Round) -> MatchingRun:
                 "first_choice": sum(o.first_choice for o in placed),
                 "unplaced": [names.person(o.candidate) for o in result.unplaced],
                 "excluded": [names.person(p) for p, _r in inst.excluded],
+                "absent": [names.person(p) for p, _n, _r in inst.absent or ()],
             },
         )
     return run
@@ -171,14 +177,24 @@ class ProposalReview:
         return self.review.ok
 
 
-def review_proposal(round_: Round) -> ProposalReview:
+def review_proposal(
+    round_: Round,
+    *,
+    run: MatchingRun | None = None,
+    placements: Sequence[Placement] | None = None,
+    instance: RoundInstance | None = None,
+) -> ProposalReview:
     """The live proposal's rule violations and blocking pairs (both empty for the
-    matching's own result), judged on the data it was computed from."""
-    run = live_run(round_)
+    matching's own result), judged on the data it was computed from. A page that has
+    already read the run, its placements (with their posts) or its instance passes them,
+    and nothing is read twice."""
     if run is None:
-        raise refuse("status", _("本轮还没有匹配方案。"))
-    inst = instance_of(run)
-    review = inst.check(_as_matching(_placements(run)))
+        run = live_run(round_)
+        if run is None:
+            raise refuse("status", _("本轮还没有匹配方案。"))
+    inst = instance_of(run) if instance is None else instance
+    rows = _placements(run) if placements is None else placements
+    review = inst.check(_as_matching(rows))
     names = inst.names
     return ProposalReview(
         [describe_violation(v, names) for v in review.violations],

@@ -265,3 +265,61 @@ def test_a_mentor_not_of_the_school_is_refused(matched, admin, cadres, posts, ot
             mentor=stranger, reason="x",
         )  # fmt: skip
     assert refused.value.errors == {"mentor": ["不是本校教职工：外校老师"]}
+
+
+# --- every reserve cadre of the round is accounted for ----------------------------------------
+
+
+def test_every_reserve_cadre_is_placed_or_unplaced_with_the_reason(
+    round_, admin, school, cadres, posts
+):
+    """陈晔 is placed; 黄蔚敏 submitted no form; 卢懿蕾 withdrew hers; 周岚 listed only
+    （副）校级, a level she is not eligible for. Each is in the proposal, with why (those
+    left out of the matching are in the test above)."""
+    from houbei.rotations.intentions import withdraw_intention
+    from houbei.rotations.pages import proposal_of
+
+    a, b, c = cadres
+    d = cadre(school, "周岚")
+    fill(admin, round_, a, ["moral-office"])
+    fill(admin, round_, c, ["academic-office"])
+    withdraw_intention(actor=admin, round_=round_, person=c, reason="家中有事")
+    fill(admin, round_, d, ["school-leader"])
+    close_intentions(actor=admin, round_=round_)
+    run = run_matching(actor=admin, round_=round_)
+    proposal = proposal_of(round_, run)
+    assert [r.placement.person.name for r in proposal.placed] == ["陈晔"]
+    [unplaced] = proposal.unplaced
+    assert unplaced.placement.person == d
+    assert unplaced.summary == "意向表所填岗位均不符合轮岗条件，未安排岗位"
+    assert unplaced.reasons == ["（副）校级：岗位层级为校级，本人不符合该层级的任职条件"]
+    assert proposal.excluded == []
+    assert [(r.person.name, r.reason) for r in proposal.absent] == [
+        ("黄蔚敏", "未提交意向表"),
+        ("卢懿蕾", "已撤回意向表（家中有事）"),
+    ]
+    assert [r.person.staff_number for r in proposal.absent] == [b.staff_number, c.staff_number]
+    assert proposal.not_placed == 3 and proposal.total == 2
+    assert last_entry("rotations.round.matched").new["absent"] == ["黄蔚敏", "卢懿蕾"]
+
+
+def test_the_absent_are_those_of_the_run_and_a_run_stored_before_them_reads_them(
+    round_, admin, school, cadres
+):
+    """The absent are kept with the run (a cadre enrolled afterwards is not among them);
+    a run whose stored instance predates them reads them from the pool as it is."""
+    from houbei.rotations.models import MatchingRun
+    from houbei.rotations.pages import proposal_of
+
+    fill(admin, round_, cadres[0], ["moral-office"])
+    close_intentions(actor=admin, round_=round_)
+    run = run_matching(actor=admin, round_=round_)
+    cadre(school, "后来者")
+    names = [r.person.name for r in proposal_of(round_, run).absent]
+    assert names == ["黄蔚敏", "卢懿蕾"]
+    stored = dict(run.instance)
+    del stored["absent"]
+    MatchingRun.objects.filter(pk=run.pk).update(instance=stored)
+    run.refresh_from_db()
+    names = [r.person.name for r in proposal_of(round_, run).absent]
+    assert names == ["黄蔚敏", "卢懿蕾", "后来者"]
