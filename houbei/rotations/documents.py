@@ -43,6 +43,7 @@ from houbei.audit.services import record
 from houbei.core.errors import DomainError, NotAllowed
 from houbei.organisation.models import Post, RotationLength, School, Term, TermNumber
 from houbei.people.models import Person, PostHistory
+from houbei.selection import printing
 from houbei.selection.documents import (
     CONTENT_TYPES,
     Block,
@@ -50,6 +51,7 @@ from houbei.selection.documents import (
     Paper,
     Rendered,
     blocks_html,
+    cut_fonts,
     docx_of,
     heading,
     para,
@@ -140,24 +142,39 @@ def _print_css() -> str:
     return sheet.read_text(encoding="utf-8") + "\n" + "\n".join(rules) + "\n"
 
 
-def html_of_papers(papers: Sequence[Paper], *, inline_css: bool = False) -> str:
+def html_of_papers(
+    papers: Sequence[Paper], *, inline_css: bool = False, linked: bool = True
+) -> str:
     """The papers as one page: the browser's print view links the selection documents'
-    sheet; ``inline_css`` puts it in the page with the page breaks and column widths (for
-    WeasyPrint)."""
+    sheet; ``inline_css`` puts it in the page with the page breaks and column widths;
+    neither, with ``linked`` False (WeasyPrint gets the sheet apart, ``pdf_source``)."""
     return render_to_string(
         "rotations/print/document.html",
         {
             "papers": papers,
             "title": papers[0].title,
             "inline_css": _print_css() if inline_css else "",
+            "linked": linked,
         },
     )
 
 
-def pdf_of_papers(papers: Sequence[Paper]) -> bytes:
-    from weasyprint import HTML
+def pdf_source(papers: Sequence[Paper]) -> tuple[str, tuple[str, ...], str]:
+    """What WeasyPrint prints, as for the selection documents (``printing``): the page,
+    the cut fonts' files it may load, and its stylesheet (their ``@font-face`` rules, then
+    the sheet with the page breaks and column widths), the same for every file, so a
+    printing process parses it once. A file of many papers (a round's forms, its notices)
+    is one document, so its pages are numbered through."""
+    fonts = cut_fonts()
+    css = printing.font_faces(fonts) + _print_css()
+    allowed = tuple(path.as_uri() for path in fonts.values())
+    return html_of_papers(papers, linked=False), allowed, css
 
-    return bytes(HTML(string=html_of_papers(papers, inline_css=True)).write_pdf())
+
+def pdf_of_papers(papers: Sequence[Paper]) -> bytes:
+    """The papers in one PDF, printed in this process with its kept font configuration,
+    fetcher and parsed stylesheet (``printing.pdf``)."""
+    return printing.pdf(*pdf_source(papers))
 
 
 def _papers_file(papers: Sequence[Paper], fmt: str) -> bytes:
