@@ -319,8 +319,9 @@ CYCLE_2021 = CycleSpec(
 # again. 2023 adds 钱建英 (45) to the 校级 list in place of 张兰兰, who stays on the 区级
 # one. By 2025 钱建英 is 47, past the 青年 band and no longer on the form; 何亚萍 (an
 # extra 校级 target of 2023, not passed then) and 梁怡雯 (newly a team head for a year)
-# join the 校级 list, and 张兰兰 goes back on it. The 区级 form has no one else young and eligible outside the
-# decision body, so its five are inspected for five places (等额, acknowledged).
+# join the 校级 list, and 张兰兰 goes back on it. The 区级 form has no one else young and
+# eligible outside the decision body, so its five are inspected for five places (等额,
+# acknowledged).
 LATER_NEWCOMERS = ("钱建英", "何亚萍", "梁怡雯")
 LATER = (
     CycleSpec(
