@@ -11,12 +11,21 @@ Reads only; every write is a service of this package."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -244,8 +253,29 @@ def _running_elsewhere(round_: Round) -> QuerySet[Assignment]:
     )
 
 
+def _taken_elsewhere(round_: Round) -> tuple[Counter[int], Counter[int]]:
+    """The seats of each post and the mentees of each mentor that rotations of other
+    rounds take in the round's start term (one query: each rotation with its mentors)."""
+    seats: Counter[int] = Counter()
+    mentees: Counter[int] = Counter()
+    seen = set()
+    active = FilteredRelation("mentor_links", condition=Q(mentor_links__removed_at__isnull=True))
+    for pk, post_id, mentor_id in (
+        _running_elsewhere(round_)
+        .annotate(active_mentor=active)
+        .values_list("pk", "post_id", "active_mentor__person_id")
+    ):
+        if pk not in seen:
+            seen.add(pk)
+            seats[post_id] += 1
+        if mentor_id is not None:
+            mentees[mentor_id] += 1
+    return seats, mentees
+
+
 def round_board(round_: Round) -> RoundBoard:
-    """Everything the round's page shows, in a fixed number of queries (eleven). Rows are
+    """Everything the round's page shows, in a fixed number of queries (ten; nine once
+    no post can be offered any more). Rows are
     read as plain values where the page only names them, and the links of each row are
     built without reversing a URL per row."""
     here = OuterRef("pk")
@@ -270,23 +300,17 @@ def round_board(round_: Round) -> RoundBoard:
         .values_list("roundpost_id", "person_id", "person__name", "person__staff_number")
     ):
         mentors_of[offer_id].append(Who(pk, name, number, person_href(pk)))
-    running = _running_elsewhere(round_)
-    taken_seats = dict(
-        running.values("post_id").annotate(n=Count("pk")).values_list("post_id", "n")
-    )
-    taken_mentees = dict(
-        AssignmentMentor.objects.active()
-        .filter(assignment__in=running.values("pk"))
-        .values("person_id")
-        .annotate(n=Count("pk"))
-        .values_list("person_id", "n")
-    )
+    taken_seats, taken_mentees = _taken_elsewhere(round_)
     offered = {o.post_id for o in offers}
-    not_offered = [
-        p
-        for p in Post.objects.for_school(round_.school).active().filter(is_rotation_post=True)
-        if p.pk not in offered
-    ]
+    not_offered = (
+        [
+            p
+            for p in Post.objects.for_school(round_.school).active().filter(is_rotation_post=True)
+            if p.pk not in offered
+        ]
+        if round_.status in SETTING_UP  # posts can be offered only then
+        else []
+    )
     levels = {value: str(label) for value, label in LadderLevel.choices}
     offer_href = linker("rotations:round_offer", round_.pk)
     rows = []
