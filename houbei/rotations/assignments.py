@@ -242,9 +242,11 @@ def lock_people(people: Sequence[Person]) -> None:
     list(Person.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
 
 
-def create_drafts(drafts: Sequence[Draft], *, actor: Any, round_: Round | None) -> list[Assignment]:
+def create_drafts(
+    drafts: Sequence[Draft], *, actor: Any, round_: Round | None, reason: str = ""
+) -> list[Assignment]:
     """Write the drafts (checked by the caller inside the same transaction) and audit
-    each one."""
+    each one (with ``reason``, why it was made, when there is one)."""
     made = []
     for draft in drafts:
         assignment = Assignment.objects.create(
@@ -264,6 +266,7 @@ def create_drafts(drafts: Sequence[Draft], *, actor: Any, round_: Round | None) 
             action="rotations.assignment.created",
             target=assignment,
             new=snapshot(assignment),
+            reason=reason,
         )
         made.append(assignment)
     return made
@@ -314,8 +317,12 @@ def create_assignment(
     length: str,
     mentors: Sequence[tuple[Person, str]] = (),
     goals: str = "",
+    reason: str = "",
+    reason_required: bool = False,
 ) -> Assignment:
-    """A planned rotation made by hand (outside a round): ``mentors`` as (person, role).
+    """A planned rotation made by hand (outside a round): ``mentors`` as (person, role);
+    ``reason``, why it is made outside a round, goes to the audit entry (refused when
+    empty with ``reason_required``, as the office's page asks).
 
     Refused (by field) for someone not a current member of staff of the post's school, an
     archived post or one that is not a rotation post, a length the post does not allow, a
@@ -330,6 +337,7 @@ def create_assignment(
     if start_term.school_year.school_id != school.pk:
         raise refuse("start_term", _("学期不属于本校。"))
     goals = clean_text(goals, field="goals", label=_("锻炼目标"), limit=TEXT_MAX, required=False)
+    reason = clean_text(reason, field="reason", label=_("理由"), required=reason_required)
     cleaned = _check_mentor_list(school, person, mentors)
     period = rotation_period(start_term, length)
     draft = Draft(person, post, period, length, cleaned, goals)
@@ -338,7 +346,7 @@ def create_assignment(
         errors = check_drafts([draft], None)
         if errors:
             raise Refused(errors)
-        (assignment,) = create_drafts([draft], actor=actor, round_=None)
+        (assignment,) = create_drafts([draft], actor=actor, round_=None, reason=reason)
     return assignment
 
 

@@ -545,3 +545,108 @@ class RemoveMentorForm(forms.Form):
         field = self.fields["mentor"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", "—")] + [(p.pk, person_label(p)) for p in mentors]
+
+
+class AssignmentCreateForm(forms.Form):
+    """A rotation made by the office outside a round (a school sends a reserve cadre to a
+    post mid-year): the cadre, the post, a 带教领导 and a 师傅 (either may be left out),
+    the start term, the length, the goals and why (for the audit trail). The cadre must be
+    a reserve cadre whose pool entry is valid on the first day of the rotation; the service
+    refuses the rest (overlaps, the post held now, a mentor with too many mentees)."""
+
+    person = PersonChoiceField(
+        label=gettext_lazy("轮岗人"),
+        queryset=Person.objects.none(),
+        empty_label="—",
+        help_text=gettext_lazy("本校后备干部库中的人员（在轮岗开始时仍在有效期内）。"),
+    )
+    post = forms.ModelChoiceField(
+        label=gettext_lazy("岗位"), queryset=Post.objects.none(), empty_label="—"
+    )
+    start_term = TermChoiceField(
+        label=gettext_lazy("开始学期"), queryset=Term.objects.none(), empty_label="—"
+    )
+    length = forms.ChoiceField(
+        label=gettext_lazy("时长"),
+        choices=RotationLength.choices,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy("一学年：开始学期和下一学期。各岗位允许的时长见岗位设置。"),
+    )
+    leader = PersonChoiceField(
+        label=gettext_lazy("带教领导"),
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("不指定"),
+    )
+    master = PersonChoiceField(
+        label=gettext_lazy("师傅"),
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("不指定"),
+    )
+    goals = forms.CharField(
+        label=gettext_lazy("锻炼目标"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("按“缺什么补什么”的原则，写明本次轮岗要补足的能力。"),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("单独安排的理由"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("如学期中因工作需要安排轮岗。必填，记入审计记录。"),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        school: School,
+        cadres: Any,
+        entries: Sequence[Any],
+        term: Term | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.entries = list(entries)
+        querysets = {
+            "person": cadres,
+            "post": Post.objects.for_school(school).active().filter(is_rotation_post=True),
+            "start_term": _terms(school),
+            "leader": Person.objects.for_school(school).current().order_by("name"),
+            "master": Person.objects.for_school(school).current().order_by("name"),
+        }
+        for name, queryset in querysets.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = queryset
+        if term is not None:
+            self.initial.setdefault("start_term", term.pk)
+        self.initial.setdefault("length", RotationLength.TERM)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        person, term = data.get("person"), data.get("start_term")
+        if person is not None and term is not None:
+            valid = [
+                e
+                for e in self.entries
+                if e.person_id == person.pk and e.decided_on <= term.start <= e.valid_until
+            ]
+            if not valid:
+                self.add_error(
+                    "person",
+                    _("%(who)s在%(day)s（%(term)s开始）不在后备干部库有效期内，不能安排轮岗。")
+                    % {"who": person.name, "day": term.start.isoformat(), "term": term},
+                )
+        leader, master = data.get("leader"), data.get("master")
+        if leader is not None and master is not None and leader.pk == master.pk:
+            self.add_error("master", _("带教领导和师傅不能是同一人。"))
+        return data
+
+    def mentors(self) -> list[tuple[Person, str]]:
+        chosen = [
+            (self.cleaned_data.get("leader"), MentorRole.LEADER),
+            (self.cleaned_data.get("master"), MentorRole.MASTER),
+        ]
+        return [(person, role) for person, role in chosen if person is not None]

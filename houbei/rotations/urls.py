@@ -30,6 +30,7 @@ urlpatterns = [
     # Assignments: the office's actions (the page of one assignment, with its notes and
     # tasks, is everyone's own part)
     path("assignments/", views.assignment_list, name="assignments"),
+    path("assignments/new/", views.assignment_create, name="assignment_create"),
     path("assignments/<int:pk>/office/", views.assignment_manage, name="assignment_manage"),
     path("assignments/<int:pk>/office/start/", views.assignment_start, name="assignment_start"),
     path(

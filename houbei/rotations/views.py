@@ -36,9 +36,11 @@ from houbei.accounts.access import AuthedRequest, Cap, has_cap, requires, school
 from houbei.core.errors import DomainError, NotAllowed
 from houbei.organisation.models import Post, RotationLength, Term
 from houbei.people.models import Person
+from houbei.selection.models import PoolEntry
 
 from . import assignments as services
 from . import documents, forms, pages, proposal, rounds
+from .common import allowed_lengths
 from .explain import Names, describe_violation
 from .matching import Rule, Violation
 from .models import (
@@ -720,6 +722,80 @@ def assignment_list(request: AuthedRequest) -> HttpResponse:
                 None,
             ),
             **_flags(request),
+        },
+    )
+
+
+def _create_form(request: AuthedRequest, data: Any = None) -> forms.AssignmentCreateForm:
+    """The form of a rotation outside a round: the cadres are the school's current staff
+    with a pool entry valid today or later (the form checks the entry covers the first
+    day of the rotation)."""
+    school = school_of(request)
+    today = timezone.localdate()
+    entries = list(
+        PoolEntry.objects.for_school(school)
+        .filter(valid_until__gte=today)
+        .order_by("person_id", "decided_on")
+    )
+    cadres = (
+        Person.objects.for_school(school)
+        .current()
+        .filter(pk__in={e.person_id for e in entries})
+        .order_by("staff_number")
+    )
+    term = Term.objects.current(school) or Term.objects.next_after(school, today)
+    return forms.AssignmentCreateForm(
+        data, school=school, cadres=cadres, entries=entries, term=term
+    )
+
+
+@requires(Cap.ROTATION_RUN)
+def assignment_create(request: AuthedRequest) -> HttpResponse:
+    """A rotation outside a round (a school sends a reserve cadre to a post mid-year):
+    the service refuses an overlap with the cadre's other rotations, the post they hold,
+    a length the post does not allow and a mentor with too many mentees, each at its
+    field; the reason goes to the audit trail."""
+    form = _create_form(request, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        saved = _saved(
+            request,
+            form,
+            lambda d: services.create_assignment(
+                actor=request.user,
+                person=d["person"],
+                post=d["post"],
+                start_term=d["start_term"],
+                length=d["length"],
+                mentors=form.mentors(),
+                goals=d["goals"],
+                reason=d["reason"],
+                reason_required=True,
+            ),
+            lambda made: (
+                _("已安排%(who)s到%(post)s轮岗（%(term)s起，%(length)s）。")
+                % {
+                    "who": made.person.name,
+                    "post": made.post.name,
+                    "term": made.start_term,
+                    "length": made.get_length_display(),
+                }
+            ),
+        )
+        if saved.value is not None:
+            return redirect("rotations:assignment_manage", pk=saved.value.pk)
+    posts = form.fields["post"].queryset  # type: ignore[attr-defined]
+    return render(
+        request,
+        "rotations/assignment_create.html",
+        {
+            "form": form,
+            "post_lengths": [
+                (
+                    p.name,
+                    _("或").join(str(RotationLength(x).label) for x in allowed_lengths(p)),
+                )
+                for p in posts
+            ],
         },
     )
 

@@ -124,6 +124,7 @@ RULES = {
     "rotations:discard": _post(),
     "rotations:confirm": _post(),
     "rotations:assignments": {"allowed": READERS},
+    "rotations:assignment_create": {"allowed": RUNNERS},
     "rotations:assignment_manage": _rule(READERS, _of("assignment")),
     "rotations:assignment_start": _post(_of("assignment")),
     "rotations:assignment_complete": _post(_of("assignment")),
