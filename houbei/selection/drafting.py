@@ -33,8 +33,12 @@ from houbei.ballots.results import percent
 from houbei.people import appraisals, durations
 from houbei.people.models import Honour, Person, PostHistory
 
+from .inspection import checks_about
 from .models import (
+    CheckKind,
+    CheckResult,
     Cycle,
+    InspectionCheck,
     InspectionTalk,
     InspectionTarget,
     Opinion,
@@ -412,7 +416,31 @@ def _appraisal_sentence(appraisal: Appraisal, dimension: str) -> str:
     return ""
 
 
-def _performance(profile: Profile, appraisal: Appraisal) -> list[Section]:
+def _check_sentence(check: InspectionCheck) -> str:
+    """One recorded check as the 廉 section words it; "" for 不适用."""
+    basis = _("（%(source)s，%(day)s）") % {
+        "source": check.source,
+        "day": cn_date(check.checked_on),
+    }
+    found = check.explanation.strip().rstrip("。；;")
+    if check.result == CheckResult.NOT_APPLICABLE:
+        return ""
+    if check.kind == CheckKind.DISCIPLINE:
+        if check.result == CheckResult.CLEAR:
+            return _("经征求纪检监察部门意见%(b)s，未发现违反廉洁纪律的问题。") % {"b": basis}
+        return _("经征求纪检监察部门意见%(b)s，反映：%(f)s。") % {"b": basis, "f": found}
+    if check.kind == CheckKind.PETITIONS:
+        if check.result == CheckResult.CLEAR:
+            return _("经核查信访举报情况%(b)s，未发现问题。") % {"b": basis}
+        return _("经核查信访举报情况%(b)s：%(f)s。") % {"b": basis, "f": found}
+    if check.result == CheckResult.CLEAR:
+        return _("经核查个人有关事项报告%(b)s，未发现问题。") % {"b": basis}
+    return _("经核查个人有关事项报告%(b)s，发现：%(f)s。") % {"b": basis, "f": found}
+
+
+def _performance(
+    profile: Profile, appraisal: Appraisal, checks: dict[str, InspectionCheck]
+) -> list[Section]:
     person, as_of = profile.person, profile.as_of
     virtue_honours = [h for h in profile.honours if any(w in h.title for w in ("党员", "师德"))]
     diligence_honours = [h for h in profile.honours if "勤" in h.title]
@@ -459,6 +487,16 @@ def _performance(profile: Profile, appraisal: Appraisal) -> list[Section]:
         "绩": _("教育教学和管理工作的主要实绩（附数据或成果）"),
         "廉": _("遵守廉洁纪律、有无违规违纪反映及核实情况"),
     }
+    # 廉: the checks of 凡提四必 as recorded; the gap names those still to record.
+    for kind in (CheckKind.DISCIPLINE, CheckKind.PETITIONS, CheckKind.PERSONAL_MATTERS):
+        check = checks.get(kind)
+        if check is not None and (sentence := _check_sentence(check)):
+            facts["廉"].append(sentence)
+    unrecorded = [
+        str(k.label) for k in (CheckKind.DISCIPLINE, CheckKind.PETITIONS) if k not in checks
+    ]
+    if unrecorded:
+        asks["廉"] += _("；尚未记录%(k)s") % {"k": "、".join(unrecorded)}
     sections = [Section(HEADINGS[1], ())]
     for heading, name in DIMENSIONS:
         paragraphs = list(facts[name])
@@ -475,7 +513,11 @@ def _opinions(target: InspectionTarget) -> list[Opinion]:
 
 
 def _shortcomings(
-    cycle: Cycle, profile: Profile, appraisal: Appraisal, opinions: Sequence[Opinion]
+    cycle: Cycle,
+    profile: Profile,
+    appraisal: Appraisal,
+    opinions: Sequence[Opinion],
+    checks: dict[str, InspectionCheck],
 ) -> Section:
     paragraphs = []
     if appraisal.state == "released":
@@ -501,6 +543,13 @@ def _shortcomings(
                     "stance": opinion.get_stance_display(),
                     "text": opinion.text.rstrip("。"),
                 }
+            )
+    for kind in CheckKind:
+        check = checks.get(kind)
+        if check is not None and check.result == CheckResult.PROBLEM:
+            paragraphs.append(
+                _("%(kind)s：%(f)s。")
+                % {"kind": kind.label, "f": check.explanation.strip().rstrip("。；;")}
             )
     _facts, flags = _snapshot_lines(cycle, profile.person.pk)
     if flags:
@@ -696,6 +745,7 @@ def draft(target: InspectionTarget, *, as_of: dt.date | None = None) -> Draft:
     lists = _lists_of(target) or [target]
     appraisal = appraisal_of(target)
     opinions = _opinions(target)
+    checks = checks_about(target)
     name = target.person.name
     opening = Section(
         "",
@@ -716,8 +766,8 @@ def draft(target: InspectionTarget, *, as_of: dt.date | None = None) -> Draft:
     sections = [
         opening,
         _basic(profile, cycle, lists),
-        *_performance(profile, appraisal),
-        _shortcomings(cycle, profile, appraisal, opinions),
+        *_performance(profile, appraisal, checks),
+        _shortcomings(cycle, profile, appraisal, opinions, checks),
         _recommendation(target, opinions),
         _appraisal(appraisal),
         _talks(target),

@@ -21,6 +21,8 @@ from houbei.people.lookup import resolve_people
 from houbei.people.models import Establishment, Person, PostStatus
 
 from .models import (
+    CheckKind,
+    CheckResult,
     Choice,
     Cycle,
     CycleList,
@@ -610,6 +612,64 @@ class ReportForm(forms.Form):
     )
 
 
+def _required(label: Any) -> dict[str, Any]:
+    """The messages of a required field that name it."""
+    return {
+        "required": _("请填写%(label)s。") % {"label": label},
+        "invalid": _("%(label)s格式不正确。") % {"label": label},
+    }
+
+
+class CheckForm(forms.Form):
+    """One check of 凡提四必 (个人有关事项报告, 纪检监察部门意见, 信访举报) and its result;
+    the service decides what the result needs (a problem explained, 不适用 only where
+    the kind allows it, a reason to amend)."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("核查事项"),
+        choices=CheckKind.choices,
+        error_messages={"required": gettext_lazy("请选择核查事项。"),
+                        "invalid_choice": gettext_lazy("请选择核查事项。")},
+    )  # fmt: skip
+    result = forms.ChoiceField(
+        label=gettext_lazy("核查结果"),
+        choices=CheckResult.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("请选择核查结果。"),
+                        "invalid_choice": gettext_lazy("请选择核查结果。")},
+        help_text=gettext_lazy("“不适用”仅用于无须报告个人有关事项的人员。"),
+    )  # fmt: skip
+    checked_on = forms.DateField(label=gettext_lazy("核查日期"), widget=DateInput)
+    source = forms.CharField(
+        label=gettext_lazy("依据（文件或部门）"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("如：区教育局纪检组廉洁意见回复函、信访办查询结果。"),
+    )
+    explanation = forms.CharField(
+        label=gettext_lazy("问题说明"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("结果为“有问题”时必填：发现的问题及核实情况。"),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("备注"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+    reason = forms.CharField(
+        label=gettext_lazy("修改理由"),
+        max_length=1000,
+        required=False,
+        help_text=gettext_lazy("修改已记录的结果时必填；原记录保留。"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("checked_on", timezone.localdate())
+        self.fields["checked_on"].error_messages.update(_required(_("核查日期")))
+
+
 # --- 讨论决定 ----------------------------------------------------------------------------
 
 
@@ -795,3 +855,45 @@ class ResolveForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("结论依据"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+# --- 完成: the school's targets for its pool ---------------------------------------------
+
+
+class PoolTargetsForm(forms.Form):
+    """The school's targets for its pool's structure; the service checks the bands."""
+
+    ratio_low = forms.DecimalField(
+        label=gettext_lazy("每个岗位后备干部数（下限）"), max_digits=3, decimal_places=1,
+        help_text=gettext_lazy("如1表示1:1（副职）；可写一位小数。"),
+    )  # fmt: skip
+    ratio_high = forms.DecimalField(
+        label=gettext_lazy("每个岗位后备干部数（上限）"), max_digits=3, decimal_places=1,
+        help_text=gettext_lazy("如2表示1:2（正职）。"),
+    )  # fmt: skip
+    women_percent = forms.IntegerField(label=gettext_lazy("女性比例不低于（%）"))
+    non_party_percent = forms.IntegerField(label=gettext_lazy("非中共党员比例不低于（%）"))
+    age_low = forms.IntegerField(label=gettext_lazy("年龄段（起，周岁）"))
+    age_high = forms.IntegerField(
+        label=gettext_lazy("年龄段（止，周岁）"),
+        help_text=gettext_lazy("后备干部以此年龄段为主体（过半）。"),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("设置理由"), max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("如：经校务会研究，按区教育局要求调整。"),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            label = field.label
+            field.error_messages.update(
+                {
+                    "required": _("请填写%(label)s。") % {"label": label},
+                    "invalid": _("%(label)s须为数字。") % {"label": label},
+                    "max_digits": _("%(label)s须在0.1至9.9之间。") % {"label": label},
+                    "max_decimal_places": _("%(label)s最多一位小数。") % {"label": label},
+                    "max_whole_digits": _("%(label)s须在0.1至9.9之间。") % {"label": label},
+                }
+            )

@@ -1,6 +1,7 @@
 """组织考察 of each target: individual talks (个别谈话), the 民主测评 (a rating round of
-``houbei.ballots.ratings`` per target, one per person when someone is on both lists), and
-the written 考察材料 in versions, one of which is signed off.
+``houbei.ballots.ratings`` per target, one per person when someone is on both lists), the
+checks of 凡提四必 (个人有关事项报告, 纪检监察部门意见, 信访举报; the 档案审核 is read
+from the registry), and the written 考察材料 in versions, one of which is signed off.
 
 Drafting the report's text from the data is not done here: a person writes it."""
 
@@ -13,9 +14,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from houbei.accounts.access import Cap, has_cap
 from houbei.audit.services import record
 from houbei.ballots.ratings import services as ratings
 from houbei.ballots.ratings.models import RoundKind, RoundStatus
+from houbei.core.errors import NotAllowed
 from houbei.people.models import Person
 
 from .common import (
@@ -30,7 +33,11 @@ from .common import (
     user_of,
 )
 from .models import (
+    CHECKS_NOT_APPLICABLE,
+    CheckKind,
+    CheckResult,
     Cycle,
+    InspectionCheck,
     InspectionReport,
     InspectionTalk,
     InspectionTarget,
@@ -128,6 +135,136 @@ def start_appraisal(
         )  # fmt: skip
         target.refresh_from_db()
     return target
+
+
+def checks_about(target: InspectionTarget) -> dict[str, InspectionCheck]:
+    """Kind → the check that counts (the latest recorded) about the target's person in
+    its cycle, whichever of their targets it was recorded on; a kind not yet checked is
+    absent. One query."""
+    latest: dict[str, InspectionCheck] = {}
+    for check in (
+        InspectionCheck.objects.filter(
+            target__cycle_id=target.cycle_id, target__person_id=target.person_id
+        )
+        .select_related("recorded_by")
+        .order_by("recorded_at", "pk")
+    ):
+        latest[check.kind] = check
+    return latest
+
+
+def check_history(target: InspectionTarget) -> list[InspectionCheck]:
+    """Every check recorded about the target's person in its cycle, amendments included,
+    newest first."""
+    return list(
+        InspectionCheck.objects.filter(
+            target__cycle_id=target.cycle_id, target__person_id=target.person_id
+        )
+        .select_related("recorded_by", "target__cycle_list")
+        .order_by("-recorded_at", "-pk")
+    )
+
+
+def _check_values(check: InspectionCheck) -> dict[str, Any]:
+    # The audit entry names the result and its source; what a problem was stays on the
+    # row (a 信访举报's content is read on the target's page by the school only).
+    return {
+        "kind": check.kind,
+        "result": check.result,
+        "checked_on": check.checked_on,
+        "source": check.source,
+        "explained": bool(check.explanation),
+    }
+
+
+def record_check(
+    *,
+    actor: Any,
+    target: InspectionTarget,
+    kind: str,
+    result: str,
+    checked_on: dt.date,
+    source: str = "",
+    explanation: str = "",
+    note: str = "",
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> InspectionCheck:
+    """Record the result of one check (``CheckKind``) about ``target``'s person, now or
+    at ``at`` (checked no later than that day), during 组织考察, by the personnel office
+    or a member of the decision body of the cycle's school (``actor`` None: the system).
+
+    ``result`` is 无问题, 有问题 (with ``explanation``, required) or 不适用 (only for the
+    personal matters report, which not every target must file); ``source`` the document or
+    body the result comes from (required unless 不适用). Recording a kind already
+    recorded amends it: ``reason`` required, the earlier record kept. Audit:
+    ``selection.check.recorded`` or ``selection.check.amended`` with before and after."""
+    if kind not in CheckKind.values:
+        raise Refused({"kind": [_("请选择核查事项。")]})
+    if result not in CheckResult.values:
+        raise Refused({"result": [_("请选择核查结果。")]})
+    label = CheckKind(kind).label
+    if result == CheckResult.NOT_APPLICABLE and kind not in CHECKS_NOT_APPLICABLE:
+        raise Refused(
+            {"result": [_("核查结果：%(kind)s不能选择“不适用”，须如实核查。") % {"kind": label}]}
+        )
+    explanation = clean_text(
+        explanation, field="explanation", label=_("问题说明"), limit=5000, required=False
+    )
+    if result == CheckResult.PROBLEM and not explanation:
+        raise Refused(
+            {"explanation": [_("问题说明：核查结果为“有问题”时，请写明发现的问题及核实情况。")]}
+        )
+    source = clean_text(
+        source, field="source", label=_("依据（文件或部门）"), limit=200,
+        required=result != CheckResult.NOT_APPLICABLE,
+    )  # fmt: skip
+    note = clean_text(note, field="note", label=_("备注"), limit=2000, required=False)
+    reason = clean_text(reason, field="reason", label=_("修改理由"), required=False)
+    if actor is not None and not (
+        getattr(actor, "school_id", None) == target.cycle.school_id
+        and (has_cap(actor, Cap.SELECTION_RUN) or has_cap(actor, Cap.SELECTION_DECIDE))
+    ):
+        raise NotAllowed(_("只有本校人事室和校务会、支委会成员可以记录考察核查结果。"))
+    with transaction.atomic():
+        cycle, target = _locked_target(target, _("记录考察核查结果"))
+        if checked_on > day_of(at):
+            raise Refused({"checked_on": [_("核查日期不能晚于今天。")]})
+        previous = checks_about(target).get(kind)
+        if previous is not None:
+            same = (previous.result, previous.checked_on, previous.source,
+                    previous.explanation, previous.note) == (
+                        result, checked_on, source, explanation, note)  # fmt: skip
+            if same:
+                raise Refused(
+                    {"kind": [_("%(kind)s的结果与已记录的相同，无需修改。") % {"kind": label}]}
+                )
+            if not reason:
+                raise Refused(
+                    {
+                        "reason": [
+                            _("修改理由：%(kind)s已有记录，修改时请写明理由。") % {"kind": label}
+                        ]
+                    }
+                )
+        elif reason:
+            reason = ""  # nothing amended: a first record needs no reason
+        check = InspectionCheck.objects.create(
+            target=target, kind=kind, result=result, explanation=explanation,
+            checked_on=checked_on, source=source, note=note, reason=reason,
+            recorded_by=user_of(actor),
+        )  # fmt: skip
+        stamp(check, "recorded_at", at)
+        record(
+            actor=actor,
+            action="selection.check.amended" if previous else "selection.check.recorded",
+            target=cycle,
+            old={"target": str(target), **_check_values(previous)} if previous else None,
+            new={"target": str(target), **_check_values(check)},
+            reason=reason,
+            at=at,
+        )
+    return check
 
 
 def latest_version(report: InspectionReport) -> ReportVersion | None:

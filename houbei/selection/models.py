@@ -14,6 +14,7 @@ most 3 months, pool valid for two years), never constants in code."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
@@ -566,6 +567,72 @@ class ReportVersion(models.Model):
         return f"{self.report} v{self.number}"
 
 
+class CheckKind(models.TextChoices):
+    """The checks of 凡提四必 a school records per inspection target, beside the 档案审核
+    the checklist reads from the registry: 个人有关事项报告 (where the person must report),
+    the 纪检监察 body's 廉洁意见回复, and 信访举报 (线索具体的必查)."""
+
+    PERSONAL_MATTERS = "personal_matters", _("个人有关事项报告核查")
+    DISCIPLINE = "discipline", _("纪检监察部门意见")
+    PETITIONS = "petitions", _("信访举报核查")
+
+
+# The kinds a result of 不适用 is allowed for: only those who must report personal
+# matters are checked against their reports; every target gets a 廉洁意见 and a
+# 信访举报 check.
+CHECKS_NOT_APPLICABLE: frozenset[str] = frozenset({CheckKind.PERSONAL_MATTERS})
+
+
+class CheckResult(models.TextChoices):
+    CLEAR = "clear", _("无问题")
+    PROBLEM = "problem", _("有问题")
+    NOT_APPLICABLE = "not_applicable", _("不适用")
+
+
+class InspectionCheck(models.Model):
+    """One recorded result of a check (``CheckKind``) about a target's person: what it
+    found, on which day, from which document or body. A check is recorded again to
+    amend it, with the reason; the earlier rows stay, the latest is the one that counts
+    (``inspection.checks_about``). Recorded on one target, it is about the person, so it
+    counts for their target on the other list too, as talks do."""
+
+    target = models.ForeignKey(
+        InspectionTarget,
+        on_delete=models.PROTECT,
+        related_name="checks",
+        verbose_name=_("考察对象"),
+    )
+    kind = models.CharField(_("核查事项"), max_length=20, choices=CheckKind.choices)
+    result = models.CharField(_("核查结果"), max_length=16, choices=CheckResult.choices)
+    explanation = models.TextField(_("问题说明"), blank=True)
+    checked_on = models.DateField(_("核查日期"))
+    source = models.CharField(_("依据（文件或部门）"), max_length=200)
+    note = models.TextField(_("备注"), blank=True)
+    reason = models.CharField(_("修改理由"), max_length=1000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("考察核查")
+        verbose_name_plural = _("考察核查")
+        ordering = ["target", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(result="problem") | ~models.Q(explanation=""),
+                name="inspectioncheck_problem_explained",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(result="not_applicable") | models.Q(kind="personal_matters"),
+                name="inspectioncheck_not_applicable_kinds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} · {self.get_kind_display()}: {self.get_result_display()}"
+
+
 # --- 讨论决定 ---------------------------------------------------------------------------
 
 
@@ -816,3 +883,54 @@ class PoolEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}（{self.get_level_display()}）"
+
+
+class PoolTargets(models.Model):
+    """The school's own targets for the structure of its reserve pool (后备干部队伍结构):
+    reserves per leadership post (from ``ratio_low`` to ``ratio_high`` per post), the
+    lowest shares of women and of non-party members, and the age band most of the pool
+    should be in. One row per school, set by the personnel office with a reason (audit
+    ``selection.pool_targets.set``, before and after); a school without one is watched
+    against the reference numbers (``pool_targets.REFERENCE``)."""
+
+    school = models.OneToOneField(
+        School, on_delete=models.PROTECT, related_name="pool_targets", verbose_name=_("学校")
+    )
+    ratio_low = models.DecimalField(
+        _("每个岗位后备干部数（下限）"), max_digits=3, decimal_places=1, default=Decimal(1)
+    )
+    ratio_high = models.DecimalField(
+        _("每个岗位后备干部数（上限）"), max_digits=3, decimal_places=1, default=Decimal(2)
+    )
+    women_percent = models.PositiveSmallIntegerField(_("女性比例不低于（%）"), default=25)
+    non_party_percent = models.PositiveSmallIntegerField(_("非中共党员比例不低于（%）"), default=10)
+    age_low = models.PositiveSmallIntegerField(_("年龄段（起，周岁）"), default=28)
+    age_high = models.PositiveSmallIntegerField(_("年龄段（止，周岁）"), default=45)
+    reason = models.CharField(_("设置理由"), max_length=1000)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("后备干部队伍结构目标")
+        verbose_name_plural = _("后备干部队伍结构目标")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ratio_low__gt=0, ratio_low__lte=models.F("ratio_high")),
+                name="pooltargets_ratio_band",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(women_percent__lte=100, non_party_percent__lte=100),
+                name="pooltargets_percentages",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    age_low__gte=18, age_high__lte=65, age_low__lt=models.F("age_high")
+                ),
+                name="pooltargets_age_band",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.school)

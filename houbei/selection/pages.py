@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 from urllib.parse import urlencode
@@ -32,11 +33,14 @@ from houbei.people.models import Gender, Person, PoliticalStatus, PostHistory
 
 from . import documents
 from .decision import latest_decisions
+from .inspection import checks_about
 from .models import (
     STAGE_ORDER,
+    CheckKind,
     Cycle,
     CycleList,
     DecisionMeeting,
+    InspectionCheck,
     InspectionTalk,
     InspectionTarget,
     Objection,
@@ -58,6 +62,7 @@ from .models import (
     Outcome as DecisionOutcome,
 )
 from .opinions import fully_consulted
+from .pool_targets import Targets, targets_of
 from .recommendation import Standing, standings
 from .stages import StageInfo, info
 
@@ -607,9 +612,20 @@ class Check:
     detail: str = ""
 
 
-def checklist(target: InspectionTarget, *, talks: int, has_standing: bool | None) -> list[Check]:
+def checklist(
+    target: InspectionTarget,
+    *,
+    talks: int,
+    has_standing: bool | None,
+    checks: dict[str, InspectionCheck] | None = None,
+    confidential: bool = True,
+) -> list[Check]:
     """What the inspection of ``target`` has covered, read from the records: the file,
-    the recommendation, the opinions, the 考察预告, the talks, the 民主测评, the report."""
+    the recommendation, the opinions, the 考察预告, the talks, the 民主测评, the checks of
+    凡提四必 (``inspection.checks_about``; one not recorded is not done), the report.
+    ``confidential`` false (a reader outside the school): a check says it was recorded,
+    not what it found."""
+    recorded = checks_about(target) if checks is None else checks
     person = target.person
     missing = [
         str(label)
@@ -632,7 +648,7 @@ def checklist(target: InspectionTarget, *, talks: int, has_standing: bool | None
     report = getattr(target, "report", None)
     latest = report.versions.order_by("-number").first() if report is not None else None
     rating = target.rating_round
-    checks = [
+    lines = [
         Check(
             _("档案审核（三龄两历一身份）"),
             not missing,
@@ -640,8 +656,8 @@ def checklist(target: InspectionTarget, *, talks: int, has_standing: bool | None
         ),
     ]
     if has_standing is not None:
-        checks.append(Check(_("民主推荐"), has_standing, "" if has_standing else _("未列入候选人")))
-    checks += [
+        lines.append(Check(_("民主推荐"), has_standing, "" if has_standing else _("未列入候选人")))
+    lines += [
         Check(
             _("征求意见（领导班子、党支部）"),
             sources >= set(OpinionSource.values),
@@ -658,6 +674,7 @@ def checklist(target: InspectionTarget, *, talks: int, has_standing: bool | None
             rating is not None and rating.status == RoundStatus.RELEASED,
             rating.get_status_display() if rating is not None else _("尚未组织"),
         ),
+        *(_check_line(kind, recorded.get(kind), confidential) for kind in CheckKind),
         Check(
             _("考察材料"),
             latest is not None and report is not None and report.signed_version_id == latest.pk,
@@ -674,21 +691,23 @@ def checklist(target: InspectionTarget, *, talks: int, has_standing: bool | None
             ),
         ),
     ]
-    return checks
+    return lines
+
+
+def _check_line(kind: CheckKind, check: InspectionCheck | None, confidential: bool) -> Check:
+    if check is None:
+        return Check(str(kind.label), False, _("未记录"))
+    if not confidential:
+        return Check(str(kind.label), True, _("已记录"))
+    detail = _("%(result)s（%(day)s，%(source)s）") % {
+        "result": check.get_result_display(),
+        "day": check.checked_on.isoformat(),
+        "source": check.source or "—",
+    }
+    return Check(str(kind.label), True, detail)
 
 
 # --- 完成: the reserve pool --------------------------------------------------------------
-
-# What a school's pool is watched against until the school sets its own targets: the
-# numbers of the local implementing rules (anchors-and-rules §2.6) and the plan's age band.
-REFERENCE_TARGETS = {
-    "ratio_low": 1,
-    "ratio_high": 2,
-    "women_percent": 25,
-    "non_party_percent": 10,
-    "age_low": 28,
-    "age_high": 45,
-}
 
 
 @dataclass(frozen=True)
@@ -706,6 +725,12 @@ class Structure:
     by_level: list[tuple[str, int]]
     by_readiness: list[tuple[str, int]]
     measures: list[Measure]
+    targets: Targets  # the school's own, or the reference numbers (``targets.own``)
+
+
+def _number(value: Decimal) -> str:
+    """1.0 → "1", 1.5 → "1.5"."""
+    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
 
 
 def _share(part: int, whole: int) -> Fraction:
@@ -715,7 +740,8 @@ def _share(part: int, whole: int) -> Fraction:
 def pool_structure(school: School, day: dt.date) -> Structure:
     """The structure of the school's pool valid on ``day``: entries per level and
     readiness, and, per person, the reserves per leadership post, the shares of women,
-    of non-party members and inside the age band, against the reference targets."""
+    of non-party members and inside the age band, against the school's targets
+    (``pool_targets.targets_of``: its own, else the reference numbers)."""
     from .models import Level, Readiness
 
     entries = list(PoolEntry.objects.for_school(school).valid_on(day).select_related("person"))
@@ -730,31 +756,32 @@ def pool_structure(school: School, day: dt.date) -> Structure:
     women = sum(1 for p in people.values() if p.gender == Gender.FEMALE)
     party = {PoliticalStatus.PARTY, PoliticalStatus.PROBATIONARY}
     non_party = sum(1 for p in people.values() if p.political_status not in party)
-    ref = REFERENCE_TARGETS
+    ref = targets_of(school)
     ages = [p.age_on(day) for p in people.values()]
-    in_band = sum(1 for a in ages if a is not None and ref["age_low"] <= a <= ref["age_high"])
+    in_band = sum(1 for a in ages if a is not None and ref.age_low <= a <= ref.age_high)
     ratio = _share(n, posts)
+    low, high = Fraction(ref.ratio_low), Fraction(ref.ratio_high)
     measures = [
         Measure(
             _("中层及以上岗位与后备干部之比"),
             f"{posts}:{n}" + (f"（1:{float(ratio):.1f}）" if posts else ""),
-            _("1:%(a)d至1:%(b)d") % {"a": ref["ratio_low"], "b": ref["ratio_high"]},
-            (ref["ratio_low"] <= ratio <= ref["ratio_high"]) if posts else None,
+            _("1:%(a)s至1:%(b)s") % {"a": _number(ref.ratio_low), "b": _number(ref.ratio_high)},
+            (low <= ratio <= high) if posts else None,
         ),
         Measure(
             _("女性比例"),
             percent(_share(women, n)) if n else "—",
-            _("不低于%(p)d%%") % {"p": ref["women_percent"]},
-            _share(women, n) >= Fraction(ref["women_percent"], 100) if n else None,
+            _("不低于%(p)d%%") % {"p": ref.women_percent},
+            _share(women, n) >= Fraction(ref.women_percent, 100) if n else None,
         ),
         Measure(
             _("非中共党员比例"),
             percent(_share(non_party, n)) if n else "—",
-            _("不低于%(p)d%%") % {"p": ref["non_party_percent"]},
-            _share(non_party, n) >= Fraction(ref["non_party_percent"], 100) if n else None,
+            _("不低于%(p)d%%") % {"p": ref.non_party_percent},
+            _share(non_party, n) >= Fraction(ref.non_party_percent, 100) if n else None,
         ),
         Measure(
-            _("%(a)d至%(b)d岁比例") % {"a": ref["age_low"], "b": ref["age_high"]},
+            _("%(a)d至%(b)d岁比例") % {"a": ref.age_low, "b": ref.age_high},
             percent(_share(in_band, n)) if n else "—",
             _("为主体（过半）"),
             _share(in_band, n) > Fraction(1, 2) if n else None,
@@ -770,6 +797,7 @@ def pool_structure(school: School, day: dt.date) -> Structure:
             (str(r.label), sum(1 for e in entries if e.readiness == r)) for r in Readiness
         ],
         measures=measures,
+        targets=ref,
     )
 
 

@@ -1,12 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import check_views, views
 
 app_name = "selection"
 urlpatterns = [
     path("", views.cycle_list, name="list"),
     path("new/", views.cycle_create, name="create"),
     path("notices/", views.notices, name="notices"),
+    path("pool-targets/<int:pk>/", check_views.pool_targets_page, name="pool_targets"),
+    path(
+        "pool-targets/<int:pk>/save/",
+        check_views.pool_targets_save,
+        name="pool_targets_save",
+    ),
     path("<int:pk>/", views.cycle_detail, name="detail"),
     path("<int:pk>/advance/", views.advance, name="advance"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
@@ -41,6 +47,7 @@ urlpatterns = [
     path("<int:pk>/inspection/<int:sub>/report/", views.report_save, name="report_save"),
     path("<int:pk>/inspection/<int:sub>/draft/", views.report_draft, name="report_draft"),
     path("<int:pk>/inspection/<int:sub>/sign/", views.report_sign, name="report_sign"),
+    path("<int:pk>/inspection/<int:sub>/checks/", check_views.check_record, name="check_record"),
     # 讨论决定
     path("<int:pk>/decision/", views.decision_page, name="decision"),
     path("<int:pk>/decision/meeting/", views.meeting_record, name="meeting_record"),

@@ -56,6 +56,7 @@ from . import (
 )
 from .models import (
     STAGE_ORDER,
+    CheckKind,
     Cycle,
     CycleList,
     DecisionMeeting,
@@ -1014,12 +1015,23 @@ def _inspection_target(
     talks = list(pages.talks_about(target).select_related("recorded_by"))
     figures, _round, _hidden = pages.latest_visible_standings(cycle, can_run=context["can_run"])
     standing = figures.get((target.cycle_list_id, target.person_id))
+    checks = inspection.checks_about(target)
+    can_check = context["can_run"] or context["can_decide"]
     context.update(
         {
             "target": target,
             "checklist": pages.checklist(
-                target, talks=len(talks), has_standing=standing is not None if figures else None
+                target,
+                talks=len(talks),
+                has_standing=standing is not None if figures else None,
+                checks=checks,
+                confidential=context["inside"],
             ),
+            "checks": [(kind, checks.get(kind)) for kind in CheckKind] if context["inside"] else [],
+            "check_history": inspection.check_history(target) if context["inside"] else [],
+            "check_form": (bound.get("check_form") or forms.CheckForm())
+            if can_check and open_
+            else None,
             "talks": talks if context["can_decide"] else [],
             "talk_count": len(talks),
             "talk_form": (bound.get("talk_form") or forms.TalkForm(school=cycle.school))
@@ -1531,7 +1543,6 @@ def pool(request: AuthedRequest, pk: int) -> HttpResponse:
             "pending": pending,
             "today": today,
             "structure": pages.pool_structure(cycle.school, today),
-            "reference": pages.REFERENCE_TARGETS,
         }
     )
     return render(request, "selection/pool.html", context)

@@ -145,6 +145,7 @@ RULES = {
     "selection:report_save": _sub_rule("target", RUNNERS),
     "selection:report_draft": _sub_rule("target", RUNNERS),
     "selection:report_sign": _sub_rule("target", DECIDERS),
+    "selection:check_record": _sub_rule("target", SCHOOL),
     "selection:decision": _page(),
     "selection:meeting_record": _post(DECIDERS),
     "selection:notice": _page(),
@@ -154,4 +155,16 @@ RULES = {
     "selection:objection_close": _sub_rule("objection", RUNNERS),
     "selection:objection_resolve": _sub_rule("objection", RUNNERS),
     "selection:pool": _page(),
+    # The school's targets for its pool: read where the pool is, set by the office.
+    "selection:pool_targets": {
+        "allowed": READERS,
+        "kwargs": lambda ctx: {"pk": ctx.school.pk},
+        "foreign_kwargs": lambda ctx: {"pk": ctx.other_school.pk},
+    },
+    "selection:pool_targets_save": {
+        "allowed": RUNNERS,
+        "method": "POST",
+        "kwargs": lambda ctx: {"pk": ctx.school.pk},
+        "foreign_kwargs": lambda ctx: {"pk": ctx.other_school.pk},
+    },
 }
