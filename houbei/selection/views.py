@@ -839,15 +839,23 @@ def _targets(
             "warnings": list(warnings),
             "round": round_,
             "figures_hidden": hidden,
+            # The office sees a counted round's figures; the decision body only once published.
+            "results_unpublished": (
+                context["can_run"]
+                and not chosen
+                and (valid := recommendation.latest_valid_round(cycle)) is not None
+                and valid.election.status == "tallied"
+            ),
             "targets": chosen,
             "selection": selection,
             "notice_form": (
                 forms.InspectionNoticeForm()
-                if context["can_run"]
-                and cycle.stage == Stage.TARGETS
-                and any(t.notice_published_on is None for t in chosen)
+                if context["can_run"] and cycle.stage == Stage.TARGETS and chosen
                 else None
             ),
+            # Every target announced: the form corrects the day entered, with the reason.
+            "notice_correcting": bool(chosen)
+            and all(t.notice_published_on is not None for t in chosen),
             "readiness_form": context["can_decide"]
             and cycle.stage in (Stage.TARGETS, Stage.INSPECTION, Stage.DECISION, Stage.NOTICE),
             "readiness_choices": forms.ReadinessForm.base_fields["readiness"].choices,  # type: ignore[attr-defined]
@@ -923,14 +931,34 @@ def targets_notice(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("考察预告发布日期：请填写有效日期。"))
         return redirect("selection:targets", pk=cycle.pk)
+    # Only when correcting a day already entered: why (kept in the audit entry).
+    reason = request.POST.get("reason", "").strip()
+    if len(reason) > 500:
+        messages.error(request, _("更正理由：不能超过500字。"))
+        return redirect("selection:targets", pk=cycle.pk)
+    correcting = (
+        not InspectionTarget.objects.active()
+        .filter(cycle=cycle, notice_published_on__isnull=True)
+        .exists()
+    )
     try:
         n = targets.publish_inspection_notice(
-            actor=request.user, cycle=cycle, published_on=form.cleaned_data["published_on"]
+            actor=request.user,
+            cycle=cycle,
+            published_on=form.cleaned_data["published_on"],
+            reason=reason,
         )
     except DomainError as error:
         _fail(request, error)
     else:
-        messages.success(request, _("已发布考察预告（%(n)d人次）。") % {"n": n})
+        if correcting:
+            messages.success(
+                request,
+                _("已将考察预告发布日期更正为%(day)s（%(n)d人次）。")
+                % {"day": form.cleaned_data["published_on"], "n": n},
+            )
+        else:
+            messages.success(request, _("已发布考察预告（%(n)d人次）。") % {"n": n})
     return redirect("selection:targets", pk=cycle.pk)
 
 
@@ -1287,7 +1315,7 @@ def meeting_record(request: AuthedRequest, pk: int) -> HttpResponse:
         )
 
     def done(meeting: DecisionMeeting) -> str:
-        outcomes = ", ".join(
+        outcomes = "；".join(
             f"{d.target}：{d.get_outcome_display()}"
             for d in meeting.decisions.select_related("target__person", "target__cycle_list")
         )

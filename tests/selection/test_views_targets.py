@@ -121,6 +121,17 @@ def test_the_inspection_notice_and_readiness(client, users, walk, staff):
     assert "方可开始考察" in text
     cycle.refresh_from_db()
     assert cycle.stage == Stage.TARGETS
+    # Posted earlier than entered: the office corrects the day, giving the reason.
+    text = page(personnel, reverse("selection:targets", args=[cycle.pk]))
+    assert "更正考察预告发布日期" in text and "登记考察预告已发布" not in text
+    earlier = (TODAY() - dt.timedelta(days=2)).isoformat()
+    assert "请写明更正理由" in post(personnel, notice, {"published_on": earlier})
+    text = post(personnel, notice, {"published_on": earlier, "reason": "张贴当天未登记"})
+    assert f"已将考察预告发布日期更正为{earlier}（7人次）。" in text
+    too_early = (TODAY() - dt.timedelta(days=3)).isoformat()
+    assert "发布日期不能早于确定考察对象的日期" in post(
+        personnel, notice, {"published_on": too_early, "reason": "再更正"}
+    )
     # Everyone in the school reads the 考察预告.
     staff_member = as_user(client, users[Role.STAFF])
     text = page(staff_member, reverse("selection:notices"))
