@@ -46,6 +46,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,6 +75,8 @@ from houbei.people import durations
 from houbei.people.models import Establishment, Person, PostHistory
 from houbei.selection import decision, inspection, notice, opinions, targets, workflow
 from houbei.selection.models import (
+    CheckKind,
+    CheckResult,
     Choice,
     Cycle,
     CycleList,
@@ -655,6 +658,7 @@ class _Completed:
                     held_on=held_on, interviewer="钱秀英、施雅琴", summary=summary,
                     at=at(held_on, 16, n),
                 )  # fmt: skip
+            _record_checks(target, days.inspection_days)
             target = inspection.start_appraisal(
                 actor=None, target=target, groups=APPRAISAL_GROUPS, at=days.schedule["appraisal"]
             )
@@ -1006,6 +1010,38 @@ _SHORTCOMINGS = (
     "对分管以外的工作了解不多，需在轮岗中拓宽视野",
     "工作安排过满，有时顾此失彼",
 )
+
+
+def _record_checks(target: InspectionTarget, days: Sequence[dt.date]) -> None:
+    """凡提四必 beside the file: the personal matters report checked for those who hold a
+    中层 post (who file it), not applicable to the others; the 纪检 body's 廉洁意见 and the
+    信访 records asked on the second day, answered on the fourth; nothing found."""
+    asked, answered = days[1], days[3]
+    files_report = (
+        PostHistory.objects.filter(
+            person=target.person, start__lte=asked, post__category__in=plan.MENTOR_CATEGORIES
+        )
+        .filter(Q(end__isnull=True) | Q(end__gte=asked))
+        .exists()
+    )
+    inspection.record_check(
+        actor=None, target=target, kind=CheckKind.PERSONAL_MATTERS,
+        result=CheckResult.CLEAR if files_report else CheckResult.NOT_APPLICABLE,
+        checked_on=asked,
+        source=_("学校人事室：%(y)d年度领导干部个人有关事项报告") % {"y": asked.year - 1}
+        if files_report else "",
+        note="" if files_report else _("非中层及以上干部，不在个人有关事项报告范围内。"),
+        at=at(asked, 11),
+    )  # fmt: skip
+    inspection.record_check(
+        actor=None, target=target, kind=CheckKind.DISCIPLINE, result=CheckResult.CLEAR,
+        checked_on=answered, source=_("区教育局纪检监察组廉洁意见回复"), at=at(answered, 10),
+    )  # fmt: skip
+    inspection.record_check(
+        actor=None, target=target, kind=CheckKind.PETITIONS, result=CheckResult.CLEAR,
+        checked_on=answered, source=_("学校信访登记、区教育局信访办查询"),
+        note=_("考察期间未收到反映该同志问题的信访举报。"), at=at(answered, 11),
+    )  # fmt: skip
 
 
 def _filled(draft: str, facts: _Facts, target: InspectionTarget, day: dt.date = REPORTS_ON) -> str:

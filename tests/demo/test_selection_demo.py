@@ -27,8 +27,11 @@ from houbei.organisation.models import School, Term
 from houbei.organisation.workdays import load_calendar
 from houbei.people.models import Person
 from houbei.selection import pages, recommendation, workflow
+from houbei.selection.inspection import checks_about
 from houbei.selection.models import (
     STAGE_ORDER,
+    CheckKind,
+    CheckResult,
     Choice,
     Cycle,
     InspectionTalk,
@@ -175,6 +178,15 @@ def test_every_stage_has_its_data(completed) -> None:
         assert target.person.name in versions[-1].text
     people = {t.person_id for t in targets}
     assert len({t.rating_round_id for t in targets}) == len(people)  # one per person
+    # 凡提四必: the three checks beside the file, recorded in the inspection days
+    for target in targets:
+        checks = checks_about(target)
+        assert set(checks) == set(CheckKind.values), target
+        assert checks[CheckKind.DISCIPLINE].result == CheckResult.CLEAR
+        assert all(c.checked_on in demo.INSPECTION_DAYS for c in checks.values())
+        assert "纪检监察" in target.report.versions.order_by("number").last().text
+    kinds = Counter(checks_about(t)[CheckKind.PERSONAL_MATTERS].result for t in targets)
+    assert kinds[CheckResult.CLEAR] and kinds[CheckResult.NOT_APPLICABLE]
 
 
 def test_the_decision_meeting_and_the_extra_targets(completed) -> None:
