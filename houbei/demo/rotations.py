@@ -29,8 +29,11 @@ planned; 2025's are reserve cadres of the open round who have not filled their f
   person's level, a person the post did not rank and one left without a post; moving
   someone brings a blocking-pair warning.
 
-What a service stamps itself (when a form was submitted, a round closed or confirmed, a
-task confirmed) is the time of the build; every date a service takes is the term's."""
+Every record of a round held in the past carries its own time (the services' ``at``):
+the round opens two weeks before its forms are due, the forms come in on the working days
+between, the contested posts rank and the forms close on the day they are due, the
+matching runs the next working day and the proposal is confirmed two days after
+(``Schedule``). The open round's steps are the build's, today's."""
 
 from __future__ import annotations
 
@@ -41,6 +44,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houbei.organisation.models import Post, RotationLength, School, Term, TermNumber
@@ -727,6 +731,51 @@ class _Days:
         return day
 
 
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """A time of a school day (the school's time zone), for the services' ``at``."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When each step of a past round was done: opened two weeks before the forms were
+    due, the forms in on the working days between, the posts' rankings in the morning of
+    the day the forms were due and the forms closed that afternoon, matched the next
+    working day, confirmed two days after."""
+
+    opened: dt.datetime
+    form_days: tuple[dt.date, ...]
+    ranked: dt.datetime
+    closed: dt.datetime
+    matched: dt.datetime
+    confirmed: dt.datetime
+
+    @classmethod
+    def of(cls, days: _Days, due: dt.date) -> Schedule:
+        closing = days.on_or_before(due)
+        opening = days.on_or_before(closing - dt.timedelta(days=14))
+        between = tuple(
+            d
+            for n in range(1, (closing - opening).days)
+            if (d := opening + dt.timedelta(days=n)) == days.on_or_after(d)
+        )
+        matching = days.on_or_after(closing + dt.timedelta(days=1))
+        confirming = days.on_or_after(matching + dt.timedelta(days=2))
+        return cls(
+            opened=at(opening, 9),
+            form_days=between or (opening,),
+            ranked=at(closing, 10),
+            closed=at(closing, 17),
+            matched=at(matching, 10),
+            confirmed=at(confirming, 15),
+        )
+
+    def form(self, n: int, of: int) -> dt.datetime:
+        """The ``n``th of ``of`` forms, spread over the working days in order."""
+        day = self.form_days[n * len(self.form_days) // max(of, 1)]
+        return at(day, 12 + n % 6, 10 * (n % 5))
+
+
 def _term(school: School, year: int, number: int) -> Term:
     return Term.objects.select_related("school_year").get(
         school_year__school=school, school_year__start_year=year, number=number
@@ -753,7 +802,7 @@ class _Builder:
         entries = PoolEntry.objects.for_school(self.school).valid_on(round_or_term.start)
         return set(entries.values_list("person_id", flat=True))
 
-    def create(self, spec: RoundPlan, term: Term, *, note: str = "") -> Round:
+    def create(self, spec: RoundPlan, term: Term, when: Schedule, *, note: str = "") -> Round:
         return create_round(
             actor=None,
             school=self.school,
@@ -762,11 +811,12 @@ class _Builder:
             scope=spec.scope,
             intentions_due=term.start - dt.timedelta(days=spec.due_days),
             note=note,
+            at=when.opened,
         )
 
     # --- forms ---------------------------------------------------------------------------
 
-    def generated_forms(self, round_: Round, spec: RoundPlan) -> None:
+    def generated_forms(self, round_: Round, spec: RoundPlan, when: Schedule) -> None:
         """Each person lists the first three posts of their wishes that are offered with
         a seat, not held at the start and not rotated through yet."""
         offers = {
@@ -795,7 +845,7 @@ class _Builder:
             .overlapping(term.start, term.end)
             .values_list("post_id", flat=True)
         )
-        for key in keys:
+        for n, key in enumerate(keys):
             person = self.people[key]
             wanted = [
                 offers[code]
@@ -815,9 +865,10 @@ class _Builder:
             submit_intention(
                 actor=None, round_=round_, person=person, choices=rows,
                 remarks=self.rng.choice(FREE_TIME) if self.rng.random() < 0.7 else "",
+                at=when.form(n, len(keys)),
             )  # fmt: skip
 
-    def rank_contested(self, round_: Round) -> None:
+    def rank_contested(self, round_: Round, when: Schedule) -> None:
         """Where more people listed a post than it has seats, its mentor ranks them: those
         who put it higher first, then by staff number."""
         for offer in (
@@ -832,15 +883,15 @@ class _Builder:
             order = sorted(rows, key=lambda c: (c.rank, c.intention.person.staff_number))
             set_post_preferences(
                 actor=None, offer=offer, ranking=[[c.intention.person] for c in order],
-                by=mentors[0],
+                by=mentors[0], at=when.ranked,
             )  # fmt: skip
 
     # --- rotations -----------------------------------------------------------------------
 
-    def confirm(self, round_: Round) -> list[Assignment]:
-        close_intentions(actor=None, round_=round_)
-        run_matching(actor=None, round_=round_)
-        made = confirm_round(actor=None, round_=round_)
+    def confirm(self, round_: Round, when: Schedule) -> list[Assignment]:
+        close_intentions(actor=None, round_=round_, at=when.closed)
+        run_matching(actor=None, round_=round_, at=when.matched)
+        made = confirm_round(actor=None, round_=round_, at=when.confirmed)
         for assignment in made:
             key = self.key_of[assignment.person_id]
             goal = CONTENT[assignment.post.code].goal
@@ -936,10 +987,11 @@ class _Builder:
         valid = self.valid(term)
         if not any(self.people[k].pk in valid for k in spec.people):
             return None
-        round_ = self.create(spec, term)
-        self.generated_forms(round_, spec)
-        self.rank_contested(round_)
-        for assignment in self.confirm(round_):
+        when = Schedule.of(self.days, term.start - dt.timedelta(days=spec.due_days))
+        round_ = self.create(spec, term, when)
+        self.generated_forms(round_, spec, when)
+        self.rank_contested(round_, when)
+        for assignment in self.confirm(round_, when):
             ended = None
             if spec.ended_early and self.key_of[assignment.person_id] == spec.ended_early[0]:
                 ended = spec.ended_early[1:]

@@ -5,6 +5,7 @@ the post, accept or decline them) until the matching runs."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from houbei.audit.services import record
 from houbei.organisation.models import Post
 from houbei.people.models import Person, PostHistory
+from houbei.selection.common import day_of, moment
 from houbei.selection.models import PoolEntry
 
 from .common import (
@@ -139,6 +141,7 @@ def submit_intention(
     person: Person,
     choices: Sequence[ChoiceDraft],
     remarks: str = "",
+    at: dt.datetime | None = None,
 ) -> Intention:
     """Fill in or replace ``person``'s 意向表 while the round is open (a withdrawn form is
     filled in again). Ranks are kept dense: equal ranks stay equal.
@@ -146,11 +149,14 @@ def submit_intention(
     Refused (by field): the round is not open (``status``); the person is not a reserve
     cadre of the school valid at the start (``person``); no row, a post not offered, twice
     or held now, a rank below 1, a length the post does not allow, a mentor who is the
-    person or not of the school (``choices``, with the row). Audit:
-    ``rotations.intention.submitted`` with the old and new rows."""
+    person or not of the school (``choices``, with the row). ``at`` is when it was
+    submitted, now by default (the pages never give it; a system rebuilding a past round
+    does): aware and not in the future. Audit: ``rotations.intention.submitted`` with the
+    old and new rows, at the same time."""
     remarks = clean_text(
         remarks, field="remarks", label=_("备注"), limit=REMARKS_MAX, required=False
     )
+    now = moment(at)
     with transaction.atomic():
         round_ = lock_round(round_)
         require_status(round_, RoundStatus.OPEN, doing=_("填报或修改意向表"))
@@ -165,7 +171,6 @@ def submit_intention(
             Intention.objects.select_for_update().filter(round=round_, person=person).first()
         )
         old: dict[str, Any] = {}
-        now = timezone.now()
         if intention is None:
             intention = Intention.objects.create(
                 round=round_, person=person, remarks=remarks, submitted_by=user_of(actor),
@@ -197,6 +202,7 @@ def submit_intention(
             school=round_.school,
             old=old or None,
             new={"choices": _choices_snapshot(intention), "remarks": remarks},
+            at=now,
         )
     return intention
 
@@ -260,6 +266,7 @@ def set_post_preferences(
     declined: Sequence[Person] = (),
     accept_others: bool = True,
     by: Person | None = None,
+    at: dt.datetime | None = None,
 ) -> RoundPost:
     """The post side's answer, replacing the last one: ``ranking`` in tiers, best first
     (people in one tier are ranked equal; to accept without ranking, give one tier),
@@ -269,15 +276,16 @@ def set_post_preferences(
 
     Refused (by field): the matching has run (``status``); ``by`` neither mentors nor
     holds the post (``by``); someone ranked twice, both ranked and declined, or without a
-    live 意向表 listing the post (``ranking``). Audit: ``rotations.post_side.ranked``."""
+    live 意向表 listing the post (``ranking``). ``at`` is when it was answered, now by
+    default (aware, not in the future); whether ``by`` holds the post is judged on that
+    day. Audit: ``rotations.post_side.ranked``, at the same time."""
+    now = moment(at)
     with transaction.atomic():
         round_ = lock_round(offer.round)
         require_status(round_, RoundStatus.OPEN, RoundStatus.CLOSED, doing=_("修改岗位方排序"))
         offer = RoundPost.objects.select_for_update().select_related("post").get(pk=offer.pk)
         if by is not None:
-            holds = PostHistory.objects.filter(person=by, post=offer.post).current(
-                timezone.localdate()
-            )
+            holds = PostHistory.objects.filter(person=by, post=offer.post).current(day_of(now))
             if not offer.mentors.filter(pk=by.pk).exists() and not holds.exists():
                 raise refuse(
                     "by",
@@ -315,7 +323,7 @@ def set_post_preferences(
         offer.ranked_by, offer.ranked_by_person, offer.ranked_at = (
             user_of(actor),
             by,
-            timezone.now(),
+            now,
         )
         offer.save(update_fields=["accept_others", "ranked_by", "ranked_by_person", "ranked_at"])
         record(
@@ -328,5 +336,6 @@ def set_post_preferences(
                 **_preferences_snapshot(offer),
                 "by": person_label(by) if by else "",
             },
+            at=now,
         )
     return offer

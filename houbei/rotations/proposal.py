@@ -15,6 +15,7 @@ assignments under the assignments' rules."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from houbei.audit.services import record
 from houbei.organisation.models import Post, RotationLength
 from houbei.people.models import Person
+from houbei.selection.common import moment, stamp
 
 from . import matching
 from .assignments import (
@@ -91,11 +93,12 @@ def instance_of(run: MatchingRun) -> RoundInstance:
     return RoundInstance.from_json(run.instance)
 
 
-def run_matching(*, actor: Any, round_: Round) -> MatchingRun:
-    """Match the closed round: 意向已截止 → 已生成匹配方案. Every person who filled the
-    form gets a placement line with the matching's explanation; those left out get theirs
-    with the reason. Refused when nobody filled the form. Audit: ``rotations.round.matched``
-    with the counts."""
+def run_matching(*, actor: Any, round_: Round, at: dt.datetime | None = None) -> MatchingRun:
+    """Match the closed round: 意向已截止 → 已生成匹配方案, now or at ``at`` (aware, not
+    in the future). Every person who filled the form gets a placement line with the
+    matching's explanation; those left out get theirs with the reason. Refused when nobody
+    filled the form. Audit: ``rotations.round.matched`` with the counts, at the same time."""
+    now = moment(at)
     with transaction.atomic():
         round_ = lock_round(round_)
         require_move(round_, RoundStatus.MATCHED, doing=_("生成匹配方案"))
@@ -110,6 +113,7 @@ def run_matching(*, actor: Any, round_: Round) -> MatchingRun:
             round=round_, as_of=inst.as_of, instance=inst.to_json(), proposals=result.proposals,
             run_by=user_of(actor),
         )  # fmt: skip
+        stamp(run, "run_at", at)
         offers = {o.post_id: o for o in RoundPost.objects.filter(round=round_)}
         names = inst.names
         rows = []
@@ -129,7 +133,7 @@ def run_matching(*, actor: Any, round_: Round) -> MatchingRun:
             )  # fmt: skip
             rows.append(row)
         Placement.objects.bulk_create(rows)
-        round_.status, round_.matched_at = RoundStatus.MATCHED, timezone.now()
+        round_.status, round_.matched_at = RoundStatus.MATCHED, now
         round_.save(update_fields=["status", "matched_at"])
         placed = [o for o in result.outcomes if o.placed]
         record(
@@ -146,6 +150,7 @@ def run_matching(*, actor: Any, round_: Round) -> MatchingRun:
                 "excluded": [names.person(p) for p, _r in inst.excluded],
                 "absent": [names.person(p) for p, _n, _r in inst.absent or ()],
             },
+            at=now,
         )
     return run
 
@@ -434,13 +439,15 @@ def discard_proposal(*, actor: Any, round_: Round, reason: str) -> Round:
     return round_
 
 
-def confirm_round(*, actor: Any, round_: Round) -> list[Assignment]:
+def confirm_round(*, actor: Any, round_: Round, at: dt.datetime | None = None) -> list[Assignment]:
     """Confirm the proposal: every placed person gets a planned assignment (post, mentor
     as 带教领导 or 师傅 by the post's level, start term, length, end date from the calendar).
     → 已确认. Refused, naming each person, when a rotation would overlap another of theirs,
     a post is the one they hold, a mentor would be over their number in a term, or a year's
-    next term is not in the calendar. Audit: ``rotations.round.confirmed`` and one
+    next term is not in the calendar. ``at`` is when it was confirmed, now by default
+    (aware, not in the future). Audit: ``rotations.round.confirmed`` and one
     ``rotations.assignment.created`` per assignment."""
+    now = moment(at)
     with transaction.atomic():
         round_ = lock_round(round_)
         require_move(round_, RoundStatus.CONFIRMED, doing=_("确认匹配方案"))
@@ -469,7 +476,7 @@ def confirm_round(*, actor: Any, round_: Round) -> list[Assignment]:
         made = create_drafts(drafts, actor=actor, round_=round_)
         before = round_.status
         round_.status = RoundStatus.CONFIRMED
-        round_.confirmed_at, round_.confirmed_by = timezone.now(), user_of(actor)
+        round_.confirmed_at, round_.confirmed_by = now, user_of(actor)
         round_.save(update_fields=["status", "confirmed_at", "confirmed_by"])
         record(
             actor=actor,
@@ -480,5 +487,6 @@ def confirm_round(*, actor: Any, round_: Round) -> list[Assignment]:
                 "status": RoundStatus.CONFIRMED,
                 "assignments": [f"{a.person.name}：{a.post.name}" for a in made],
             },
+            at=now,
         )
     return made

@@ -18,6 +18,7 @@ from houbei.audit.services import diff, record
 from houbei.eligibility.models import Exemption, Rule, RuleSet
 from houbei.organisation.models import Post, School, Term, TermNumber
 from houbei.people.models import Person
+from houbei.selection.common import moment, stamp
 
 from .common import (
     Refused,
@@ -113,6 +114,7 @@ def create_round(
     min_months_below: int | None = None,
     default_mentor_capacity: int = DEFAULT_MENTOR_CAPACITY,
     note: str = "",
+    at: dt.datetime | None = None,
 ) -> Round:
     """A round open for intentions, offering ``posts`` (default: the school's current
     rotation posts), each with its seats per term and its default mentors; the level rule's
@@ -121,7 +123,10 @@ def create_round(
     Refused (by field) for no title or one the school has, a term of another school, a
     year round not starting in 第一学期, another unconfirmed round starting in the same
     term, numbers out of bounds, a post not of the school, archived or not a rotation post.
-    Audit: ``rotations.round.created``."""
+    ``at`` is when it was opened, now by default (the pages never give it; a system
+    rebuilding a past round does): aware and not in the future.
+    Audit: ``rotations.round.created``, at the same time."""
+    moment(at)
     title = clean_text(title, field="title", label=_("名称"), limit=120)
     note = clean_text(note, field="note", label=_("说明"), required=False)
     _check_term(school, scope, start_term)
@@ -157,6 +162,7 @@ def create_round(
                 default_mentor_capacity=default_mentor_capacity, note=note,
                 created_by=user_of(actor),
             )  # fmt: skip
+            stamp(round_, "created_at", at)
             for post in offered:
                 offer = RoundPost.objects.create(
                     round=round_, post=post, capacity=post.capacity_per_term,
@@ -173,6 +179,7 @@ def create_round(
                     "default_mentor_capacity": default_mentor_capacity,
                     "posts": [p.name for p in offered],
                 },
+                at=at,
             )  # fmt: skip
     except IntegrityError:  # a simultaneous round with the same title
         raise refuse("title", _("本校已有名为“%(title)s”的轮次。") % {"title": title}) from None
@@ -364,13 +371,15 @@ def revoke_level_waiver(*, actor: Any, waiver: LevelWaiver, reason: str) -> Leve
     return waiver
 
 
-def close_intentions(*, actor: Any, round_: Round) -> Round:
-    """填报意向 → 意向已截止: the forms can no longer be changed; the posts may still rank.
-    Audit: ``rotations.round.closed``."""
+def close_intentions(*, actor: Any, round_: Round, at: dt.datetime | None = None) -> Round:
+    """填报意向 → 意向已截止 now, or at ``at`` (aware, not in the future): the forms can
+    no longer be changed; the posts may still rank. Audit: ``rotations.round.closed``, at
+    the same time."""
+    now = moment(at)
     with transaction.atomic():
         round_ = lock_round(round_)
         require_status(round_, RoundStatus.OPEN, doing=_("截止意向填报"))
-        round_.status, round_.closed_at = RoundStatus.CLOSED, timezone.now()
+        round_.status, round_.closed_at = RoundStatus.CLOSED, now
         round_.save(update_fields=["status", "closed_at"])
         record(
             actor=actor,
@@ -378,14 +387,18 @@ def close_intentions(*, actor: Any, round_: Round) -> Round:
             target=round_,
             old={"status": RoundStatus.OPEN},
             new={"status": RoundStatus.CLOSED, "intentions": round_.intentions.live().count()},
+            at=now,
         )
     return round_
 
 
-def reopen_intentions(*, actor: Any, round_: Round, reason: str) -> Round:
-    """意向已截止 → 填报意向 again, with the written reason.
-    Audit: ``rotations.round.reopened``."""
+def reopen_intentions(
+    *, actor: Any, round_: Round, reason: str, at: dt.datetime | None = None
+) -> Round:
+    """意向已截止 → 填报意向 again, with the written reason, now or at ``at`` (aware,
+    not in the future). Audit: ``rotations.round.reopened``, at the same time."""
     reason = clean_text(reason, field="reason", label=_("重新开放的理由"))
+    now = moment(at)
     with transaction.atomic():
         round_ = lock_round(round_)
         require_move(round_, RoundStatus.OPEN, doing=_("重新开放意向填报"))
@@ -398,5 +411,6 @@ def reopen_intentions(*, actor: Any, round_: Round, reason: str) -> Round:
             old={"status": RoundStatus.CLOSED},
             new={"status": RoundStatus.OPEN},
             reason=reason,
+            at=now,
         )
     return round_

@@ -13,6 +13,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from houbei.audit.models import AuditEntry
 from houbei.audit.services import verify_chain
@@ -211,6 +212,39 @@ def test_the_audit_trail_records_every_step(school) -> None:
     } <= actions  # fmt: skip
     started = AuditEntry.objects.filter(action="rotations.assignment.started").count()
     assert started == Assignment.objects.exclude(status=AssignmentStatus.PLANNED).count()
+
+
+def test_no_record_of_a_past_round_carries_the_build_day(school) -> None:
+    """A round held in the past was opened, filled in, ranked, closed, matched and
+    confirmed before its term, in that order, each step on a working day; so say its audit
+    entries."""
+    today = timezone.localdate()
+    workdays = load_calendar().oracle
+    for spec in PLANNED:
+        round_ = Round.objects.select_related("start_term").get(title=spec.title)
+        steps = [round_.created_at, round_.closed_at, round_.matched_at, round_.confirmed_at]
+        assert steps == sorted(steps), spec.title
+        days = [timezone.localdate(t) for t in steps]
+        assert days[-1] < round_.start_term.start, spec.title
+        assert round_.intentions_due - dt.timedelta(days=30) < days[0], spec.title
+        assert days[1] <= round_.intentions_due, spec.title
+        assert all(is_workday(d, workdays).value for d in days), spec.title
+        forms = Intention.objects.filter(round=round_).values_list("submitted_at", flat=True)
+        assert forms and all(steps[0] < t < steps[1] for t in forms), spec.title
+        ranked = RoundPost.objects.filter(round=round_, ranked_at__isnull=False)
+        assert all(steps[0] < o.ranked_at < steps[1] for o in ranked), spec.title
+        assert round_.runs.get().run_at == round_.matched_at
+        entries = AuditEntry.objects.filter(target_type="rotations.round", target_id=str(round_.pk))
+        assert {e.at for e in entries} <= set(steps) | {o.ranked_at for o in ranked}
+        assert entries.filter(action="rotations.round.confirmed").get().at == steps[-1]
+        for form in Intention.objects.filter(round=round_):
+            entry = AuditEntry.objects.get(
+                action="rotations.intention.submitted", target_id=str(form.pk)
+            )
+            assert entry.at == form.submitted_at
+        assert today not in days, spec.title
+    # The open round is today's.
+    assert timezone.localdate(Round.objects.get(title=demo.OPEN_TITLE).created_at) == today
 
 
 def test_the_summary_counts_the_rounds_and_rotations(built, school) -> None:

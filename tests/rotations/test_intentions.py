@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
+from houbei.audit.models import AuditEntry
 from houbei.core.errors import ValidationFailed
 from houbei.rotations.intentions import (
     ChoiceDraft,
@@ -222,3 +224,66 @@ def test_the_post_side_cannot_answer_once_the_matching_has_run(round_, admin, ca
     with pytest.raises(ValidationFailed) as refused:
         set_post_preferences(actor=admin, offer=offer, ranking=[], declined=[cadres[0]])
     assert "status" in refused.value.errors
+
+
+def test_a_form_carries_the_time_it_was_submitted_now_or_in_the_past(round_, admin, cadres, posts):
+    before = timezone.now()
+    intention = fill(admin, round_, cadres[0], ["moral-office"])
+    assert before <= intention.submitted_at <= timezone.now()
+    assert last_entry("rotations.intention.submitted").at == intention.submitted_at
+    past = timezone.now() - dt.timedelta(days=40)
+    intention = submit_intention(
+        actor=admin, round_=round_, person=cadres[1], at=past,
+        choices=[ChoiceDraft(posts["academic-office"], 1, "term")],
+    )  # fmt: skip
+    intention.refresh_from_db()
+    assert intention.submitted_at == past
+    assert last_entry("rotations.intention.submitted").at == past
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        lambda: timezone.now() + dt.timedelta(hours=1),
+        lambda: dt.datetime(2026, 6, 1, 10, 0),  # naive
+    ],
+    ids=["future", "naive"],
+)
+def test_a_form_is_refused_a_time_in_the_future_or_without_a_time_zone(
+    round_, admin, cadres, posts, when
+):
+    with pytest.raises(ValueError):
+        submit_intention(
+            actor=admin, round_=round_, person=cadres[0], at=when(),
+            choices=[ChoiceDraft(posts["moral-office"], 1, "term")],
+        )  # fmt: skip
+    assert not Intention.objects.filter(round=round_).exists()
+    assert not AuditEntry.objects.filter(action="rotations.intention.submitted").exists()
+
+
+def test_a_past_answer_of_the_post_side_is_judged_on_its_own_day(
+    round_, admin, cadres, posts, school
+):
+    fill(admin, round_, cadres[0], ["moral-office"])
+    offer = RoundPost.objects.get(round=round_, post=posts["moral-office"])
+    # The vice-head held 德育处 until a month ago: not a holder today, but one then.
+    holder = make_person(school, name="德育副主任")
+    add_history(
+        holder, "moral-office", dt.date(2020, 9, 1), timezone.localdate() - dt.timedelta(days=30)
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        set_post_preferences(actor=admin, offer=offer, ranking=[[cadres[0]]], by=holder)
+    assert "by" in refused.value.errors
+    then = timezone.now() - dt.timedelta(days=45)
+    offer = set_post_preferences(
+        actor=admin, offer=offer, ranking=[[cadres[0]]], by=holder, at=then
+    )
+    offer.refresh_from_db()
+    assert offer.ranked_at == then and offer.ranked_by_person == holder
+    assert last_entry("rotations.post_side.ranked").at == then
+    with pytest.raises(ValueError):
+        set_post_preferences(
+            actor=admin, offer=offer, ranking=[], declined=[cadres[0]],
+            at=timezone.now() + dt.timedelta(minutes=5),
+        )  # fmt: skip
+    assert PostPreference.objects.get(round_post=offer).declined is False

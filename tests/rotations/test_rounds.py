@@ -3,14 +3,25 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.utils import timezone
+
+from houbei.audit.models import AuditEntry
 from houbei.core.errors import ValidationFailed
 from houbei.eligibility.models import Rule
 from houbei.eligibility.services import create_rule_set, grant_exemption
 from houbei.organisation.models import TermNumber
 from houbei.organisation.services import create_school_year
-from houbei.rotations.models import LevelWaiver, RoundMentor, RoundPost, RoundScope, RoundStatus
+from houbei.rotations.models import (
+    LevelWaiver,
+    Round,
+    RoundMentor,
+    RoundPost,
+    RoundScope,
+    RoundStatus,
+)
 from houbei.rotations.proposal import (
     confirm_round,
     discard_proposal,
@@ -204,3 +215,82 @@ def test_the_round_life_cycle(round_, admin, cadres, posts):
             service(actor=admin, round_=round_)
     with pytest.raises(ValidationFailed):
         discard_proposal(actor=admin, round_=round_, reason="晚了")
+
+
+def test_a_past_round_carries_its_own_times_and_so_do_its_audit_entries(
+    school, admin, years, mentors, cadres, posts
+):
+    now = timezone.now()
+    opened, closed, reopened, closed_again, matched, confirmed = (
+        now - dt.timedelta(days=d) for d in (60, 46, 45, 44, 43, 41)
+    )
+    round_ = create_round(
+        actor=admin, school=school, title="往年轮岗", start_term=years[0], at=opened
+    )
+    round_.refresh_from_db()
+    assert round_.created_at == opened
+    assert last_entry("rotations.round.created").at == opened
+    fill(admin, round_, cadres[0], ["moral-office"])
+    round_ = close_intentions(actor=admin, round_=round_, at=closed)
+    assert round_.closed_at == closed and last_entry("rotations.round.closed").at == closed
+    reopen_intentions(actor=admin, round_=round_, reason="补填", at=reopened)
+    assert last_entry("rotations.round.reopened").at == reopened
+    close_intentions(actor=admin, round_=round_, at=closed_again)
+    run = run_matching(actor=admin, round_=round_, at=matched)
+    run.refresh_from_db()
+    round_.refresh_from_db()
+    assert round_.matched_at == matched and run.run_at == matched
+    assert last_entry("rotations.round.matched").at == matched
+    confirm_round(actor=admin, round_=round_, at=confirmed)
+    round_.refresh_from_db()
+    assert round_.confirmed_at == confirmed and round_.status == RoundStatus.CONFIRMED
+    assert last_entry("rotations.round.confirmed").at == confirmed
+
+
+def test_round_moves_default_to_now(round_, admin, cadres):
+    fill(admin, round_, cadres[0], ["moral-office"])
+    before = timezone.now()
+    round_ = close_intentions(actor=admin, round_=round_)
+    run = run_matching(actor=admin, round_=round_)
+    confirm_round(actor=admin, round_=round_)
+    round_.refresh_from_db()
+    after = timezone.now()
+    for moment, action in (
+        (round_.closed_at, "rotations.round.closed"),
+        (round_.matched_at, "rotations.round.matched"),
+        (round_.confirmed_at, "rotations.round.confirmed"),
+    ):
+        assert before <= moment <= after
+        assert last_entry(action).at == moment
+    assert before <= run.run_at <= after
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        lambda: timezone.now() + dt.timedelta(hours=1),
+        lambda: dt.datetime(2026, 6, 1, 10, 0),  # naive
+    ],
+    ids=["future", "naive"],
+)
+def test_round_moves_refuse_a_time_in_the_future_or_without_a_time_zone(
+    school, admin, years, mentors, cadres, when
+):
+    with pytest.raises(ValueError):
+        create_round(actor=admin, school=school, title="往年轮岗", start_term=years[0], at=when())
+    assert not Round.objects.exists()
+    round_ = create_round(actor=admin, school=school, title="本学期", start_term=years[0])
+    fill(admin, round_, cadres[0], ["moral-office"])
+    with pytest.raises(ValueError):
+        close_intentions(actor=admin, round_=round_, at=when())
+    close_intentions(actor=admin, round_=round_)
+    with pytest.raises(ValueError):
+        reopen_intentions(actor=admin, round_=round_, reason="补填", at=when())
+    with pytest.raises(ValueError):
+        run_matching(actor=admin, round_=round_, at=when())
+    run_matching(actor=admin, round_=round_)
+    with pytest.raises(ValueError):
+        confirm_round(actor=admin, round_=round_, at=when())
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.MATCHED
+    assert not AuditEntry.objects.filter(action="rotations.round.reopened").exists()
