@@ -33,7 +33,8 @@ Every record of a round held in the past carries its own time (the services' ``a
 the round opens two weeks before its forms are due, the forms come in on the working days
 between, the contested posts rank and the forms close on the day they are due, the
 matching runs the next working day and the proposal is confirmed two days after
-(``Schedule``). The open round's steps are the build's, today's."""
+(``Schedule``); the rotations start, are logged, given tasks whose outcomes the mentor
+confirms, and complete, each on its day. The open round's steps are the build's, today's."""
 
 from __future__ import annotations
 
@@ -899,6 +900,7 @@ class _Builder:
                 actor=None, assignment=assignment,
                 goals=_("%(goal)s；缺什么补什么：%(make_up)s。")
                 % {"goal": goal, "make_up": MAKE_UP[key]},
+                at=when.confirmed + dt.timedelta(minutes=30),
             )  # fmt: skip
         return made
 
@@ -910,17 +912,23 @@ class _Builder:
         ended: tuple[dt.date, str] | None = None,
     ) -> None:
         """Start on the first day of term, keep the log and the tasks, and complete it (or
-        end it early); with ``until``, keep it running and write nothing after that day."""
-        assignment = service.start_assignment(actor=None, assignment=assignment)
+        end it early); with ``until``, keep it running and write nothing after that day.
+        Each step is recorded on its day."""
+        assignment = service.start_assignment(
+            actor=None, assignment=assignment, at=at(assignment.start_date, 8)
+        )
         links = list(assignment.mentor_links.active().select_related("person"))
         if links:
             self.log(assignment, links[0].person, until=until, ended=ended)
         if ended is not None:
             service.end_assignment_early(
-                actor=None, assignment=assignment, on=ended[0], reason=ended[1]
-            )
+                actor=None, assignment=assignment, on=ended[0], reason=ended[1],
+                at=at(ended[0], 16),
+            )  # fmt: skip
         elif until is None:
-            service.complete_assignment(actor=None, assignment=assignment)
+            service.complete_assignment(
+                actor=None, assignment=assignment, at=at(assignment.end_date, 17)
+            )
 
     def log(
         self,
@@ -954,7 +962,7 @@ class _Builder:
                 continue
             service.add_mentor_note(
                 actor=None, assignment=assignment, author=mentor, text=_say(text, person, post),
-                written_on=day,
+                written_on=day, at=at(day, 18),
             )  # fmt: skip
         # One task a term, a month or so in; a running rotation has a second one, given
         # late in the term and still under way.
@@ -971,14 +979,15 @@ class _Builder:
             made = service.add_hard_task(
                 actor=None, assignment=assignment, title=task.title, kinds=list(task.kinds),
                 given_on=given, difficulty=task.difficulty, detail=task.detail,
+                at=at(given, 11),
             )  # fmt: skip
             done = self.days.on_or_after(given + dt.timedelta(days=12 + 3 * n))
             if done > last:
                 continue  # still under way
             made = service.record_task_outcome(
-                actor=None, task=made, outcome=task.outcome, outcome_on=done
+                actor=None, task=made, outcome=task.outcome, outcome_on=done, at=at(done, 16)
             )
-            service.confirm_hard_task(actor=None, task=made, mentor=mentor)
+            service.confirm_hard_task(actor=None, task=made, mentor=mentor, at=at(done, 16, 30))
 
     # --- the rounds ----------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from houbei.audit.services import record
 from houbei.organisation.models import LadderLevel, Post, RotationLength, School, Term
 from houbei.people.models import Person, PostHistory
+from houbei.selection.common import day_of, moment, stamp
 
 from .common import (
     Refused,
@@ -243,10 +244,16 @@ def lock_people(people: Sequence[Person]) -> None:
 
 
 def create_drafts(
-    drafts: Sequence[Draft], *, actor: Any, round_: Round | None, reason: str = ""
+    drafts: Sequence[Draft],
+    *,
+    actor: Any,
+    round_: Round | None,
+    reason: str = "",
+    at: dt.datetime | None = None,
 ) -> list[Assignment]:
     """Write the drafts (checked by the caller inside the same transaction) and audit
-    each one (with ``reason``, why it was made, when there is one)."""
+    each one (with ``reason``, why it was made, when there is one), now or at ``at``."""
+    moment(at)
     made = []
     for draft in drafts:
         assignment = Assignment.objects.create(
@@ -255,6 +262,7 @@ def create_drafts(
             end_term=draft.period.end_term, length=draft.length, start_date=draft.period.start,
             end_date=draft.period.end, goals=draft.goals, created_by=user_of(actor),
         )  # fmt: skip
+        stamp(assignment, "created_at", at)
         AssignmentMentor.objects.bulk_create(
             AssignmentMentor(
                 assignment=assignment, person=mentor, role=role, added_by=user_of(actor)
@@ -267,6 +275,7 @@ def create_drafts(
             target=assignment,
             new=snapshot(assignment),
             reason=reason,
+            at=at,
         )
         made.append(assignment)
     return made
@@ -368,10 +377,12 @@ def _guard(assignment: Assignment, status: str, doing: str) -> None:
 
 
 def start_assignment(
-    *, actor: Any, assignment: Assignment, on: dt.date | None = None
+    *, actor: Any, assignment: Assignment, on: dt.date | None = None, at: dt.datetime | None = None
 ) -> Assignment:
     """已安排 → 轮岗中 on ``on`` (default: the planned start). Refused before the planned
-    start. Audit: ``rotations.assignment.started``."""
+    start. Audit: ``rotations.assignment.started``, now or at ``at`` (aware, not in the
+    future)."""
+    moment(at)
     with transaction.atomic():
         assignment = _lock(assignment)
         _guard(assignment, AssignmentStatus.ACTIVE, _("开始轮岗"))
@@ -396,15 +407,17 @@ def start_assignment(
             target=assignment,
             old={"status": AssignmentStatus.PLANNED},
             new={"status": AssignmentStatus.ACTIVE, "started_on": day},
+            at=at,
         )
     return assignment
 
 
 def complete_assignment(
-    *, actor: Any, assignment: Assignment, on: dt.date | None = None
+    *, actor: Any, assignment: Assignment, on: dt.date | None = None, at: dt.datetime | None = None
 ) -> Assignment:
     """轮岗中 → 已完成 on ``on`` (default: the planned end); not before it started.
-    Audit: ``rotations.assignment.completed``."""
+    Audit: ``rotations.assignment.completed``, now or at ``at`` (aware, not in the future)."""
+    moment(at)
     with transaction.atomic():
         assignment = _lock(assignment)
         _guard(assignment, AssignmentStatus.COMPLETED, _("结束轮岗"))
@@ -422,17 +435,20 @@ def complete_assignment(
             target=assignment,
             old={"status": AssignmentStatus.ACTIVE},
             new={"status": AssignmentStatus.COMPLETED, "ended_on": day},
+            at=at,
         )
     return assignment
 
 
 def end_assignment_early(
-    *, actor: Any, assignment: Assignment, on: dt.date, reason: str
+    *, actor: Any, assignment: Assignment, on: dt.date, reason: str, at: dt.datetime | None = None
 ) -> Assignment:
     """已安排 or 轮岗中 → 提前终止 on ``on`` with the written reason (终止锻炼, e.g. after
     a poor half-term review). ``on`` lies before the planned end; a planned rotation ended
-    before its start keeps no days. Audit: ``rotations.assignment.ended_early``."""
+    before its start keeps no days. Audit: ``rotations.assignment.ended_early``, now or at
+    ``at`` (aware, not in the future)."""
     reason = clean_text(reason, field="reason", label=_("终止理由"))
+    moment(at)
     with transaction.atomic():
         assignment = _lock(assignment)
         _guard(assignment, AssignmentStatus.ENDED, _("提前终止"))
@@ -464,14 +480,18 @@ def end_assignment_early(
             old={"status": before},
             new={"status": AssignmentStatus.ENDED, "ended_on": last},
             reason=reason,
+            at=at,
         )
     return assignment
 
 
-def set_goals(*, actor: Any, assignment: Assignment, goals: str) -> Assignment:
+def set_goals(
+    *, actor: Any, assignment: Assignment, goals: str, at: dt.datetime | None = None
+) -> Assignment:
     """The rotation's goals (缺什么补什么), while it is planned or running.
     Audit: ``rotations.assignment.goals_set`` with the old and new text."""
     goals = clean_text(goals, field="goals", label=_("锻炼目标"), limit=TEXT_MAX, required=False)
+    moment(at)
     with transaction.atomic():
         assignment = _lock(assignment)
         if assignment.status not in LIVE_STATUSES:
@@ -490,6 +510,7 @@ def set_goals(*, actor: Any, assignment: Assignment, goals: str) -> Assignment:
                 target=assignment,
                 old={"goals": old},
                 new={"goals": goals},
+                at=at,
             )
     return assignment
 
@@ -576,11 +597,13 @@ def add_mentor_note(
     author: Person,
     text: str,
     written_on: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> MentorNote:
     """An entry of the mentor's log, written by one of the rotation's mentors, dated on or
-    after the rotation's start (default: today). Audit: ``rotations.note.added``."""
+    after the rotation's start (default: the day of ``at``, today by default). Audit:
+    ``rotations.note.added``, now or at ``at`` (aware, not in the future)."""
     text = clean_text(text, field="text", label=_("带教记录"), limit=TEXT_MAX)
-    day = written_on or timezone.localdate()
+    day = written_on or day_of(at)
     with transaction.atomic():
         assignment = _lock(assignment)
         _require_mentor(assignment, author, field="author", doing=_("填写带教记录"))
@@ -594,11 +617,13 @@ def add_mentor_note(
             assignment=assignment, author=author, written_on=day, text=text,
             created_by=user_of(actor),
         )  # fmt: skip
+        stamp(note, "created_at", at)
         record(
             actor=actor,
             action="rotations.note.added",
             target=assignment,
             new={"author": author.name, "written_on": day, "text": text},
+            at=at,
         )
     return note
 
@@ -620,10 +645,12 @@ def add_hard_task(
     given_on: dt.date,
     difficulty: int,
     detail: str = "",
+    at: dt.datetime | None = None,
 ) -> HardTask:
     """A 急、难、险、重 task given during a running rotation, dated within it.
-    Audit: ``rotations.task.added``."""
+    Audit: ``rotations.task.added``, now or at ``at`` (aware, not in the future)."""
     title = clean_text(title, field="title", label=_("任务"), limit=200)
+    moment(at)
     detail = clean_text(detail, field="detail", label=_("任务说明"), limit=TEXT_MAX, required=False)
     chosen = _clean_kinds(kinds)
     if difficulty not in TaskDifficulty.values:
@@ -646,11 +673,13 @@ def add_hard_task(
             assignment=assignment, title=title, kinds=chosen, given_on=given_on,
             difficulty=difficulty, detail=detail, created_by=user_of(actor),
         )  # fmt: skip
+        stamp(task, "created_at", at)
         record(
             actor=actor,
             action="rotations.task.added",
             target=assignment,
             new={"task": title, "kinds": chosen, "given_on": given_on, "difficulty": difficulty},
+            at=at,
         )
     return task
 
@@ -664,11 +693,13 @@ def _lock_task(task: HardTask) -> HardTask:
 
 
 def record_task_outcome(
-    *, actor: Any, task: HardTask, outcome: str, outcome_on: dt.date
+    *, actor: Any, task: HardTask, outcome: str, outcome_on: dt.date, at: dt.datetime | None = None
 ) -> HardTask:
     """How the task went, dated on or after it was given; refused once the mentor has
-    confirmed it. Audit: ``rotations.task.outcome_recorded``."""
+    confirmed it. Audit: ``rotations.task.outcome_recorded``, now or at ``at`` (aware, not
+    in the future)."""
     outcome = clean_text(outcome, field="outcome", label=_("完成情况"), limit=TEXT_MAX)
+    moment(at)
     with transaction.atomic():
         task = _lock_task(task)
         if task.is_confirmed:
@@ -687,14 +718,19 @@ def record_task_outcome(
             target=task.assignment,
             old=old,
             new={"task": task.title, "outcome": outcome, "outcome_on": outcome_on},
+            at=at,
         )
     return task
 
 
-def confirm_hard_task(*, actor: Any, task: HardTask, mentor: Person) -> HardTask:
+def confirm_hard_task(
+    *, actor: Any, task: HardTask, mentor: Person, at: dt.datetime | None = None
+) -> HardTask:
     """The mentor confirms the task and its outcome (写实: the record the inspection and
     the reviews may quote). Refused for someone not a mentor of the rotation, without an
-    outcome, or twice. Audit: ``rotations.task.confirmed``."""
+    outcome, or twice. ``at`` is when it was confirmed, now by default (aware, not in the
+    future). Audit: ``rotations.task.confirmed``, at the same time."""
+    now = moment(at)
     with transaction.atomic():
         task = _lock_task(task)
         _require_mentor(task.assignment, mentor, field="mentor", doing=_("确认任务"))
@@ -702,12 +738,13 @@ def confirm_hard_task(*, actor: Any, task: HardTask, mentor: Person) -> HardTask
             raise refuse("task", _("该任务已经确认。"))
         if not task.outcome:
             raise refuse("outcome", _("请先填写完成情况，再由带教人员确认。"))
-        task.confirmed_by, task.confirmed_at = mentor, timezone.now()
+        task.confirmed_by, task.confirmed_at = mentor, now
         task.save(update_fields=["confirmed_by", "confirmed_at"])
         record(
             actor=actor,
             action="rotations.task.confirmed",
             target=task.assignment,
             new={"task": task.title, "confirmed_by": mentor.name},
+            at=now,
         )
     return task

@@ -473,7 +473,7 @@ def confirm_round(*, actor: Any, round_: Round, at: dt.datetime | None = None) -
             errors.setdefault(name, []).extend(messages)
         if errors:
             raise Refused(errors)
-        made = create_drafts(drafts, actor=actor, round_=round_)
+        made = create_drafts(drafts, actor=actor, round_=round_, at=at)
         before = round_.status
         round_.status = RoundStatus.CONFIRMED
         round_.confirmed_at, round_.confirmed_by = now, user_of(actor)

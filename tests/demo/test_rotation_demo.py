@@ -243,6 +243,23 @@ def test_no_record_of_a_past_round_carries_the_build_day(school) -> None:
             )
             assert entry.at == form.submitted_at
         assert today not in days, spec.title
+    # Their rotations: made when the round was confirmed, each note written, task given and
+    # task confirmed on its own day, and none of their audit entries on the build day.
+    made = Assignment.objects.filter(round__title__in=[s.title for s in PLANNED])
+    for assignment in made.select_related("round").prefetch_related("notes", "hard_tasks"):
+        assert assignment.created_at == assignment.round.confirmed_at
+        for note in assignment.notes.all():
+            assert timezone.localdate(note.created_at) == note.written_on
+        for task in assignment.hard_tasks.all():
+            assert timezone.localdate(task.created_at) == task.given_on
+            if task.is_confirmed:
+                assert timezone.localdate(task.confirmed_at) == task.outcome_on
+    entries = AuditEntry.objects.filter(
+        target_type="rotations.assignment",
+        target_id__in=[str(pk) for pk in made.values_list("pk", flat=True)],
+    )
+    assert entries.count() > made.count()
+    assert not [e.action for e in entries if timezone.localdate(e.at) == today]
     # The open round is today's.
     assert timezone.localdate(Round.objects.get(title=demo.OPEN_TITLE).created_at) == today
 
