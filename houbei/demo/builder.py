@@ -1,6 +1,7 @@
 """Building the demo: the district, the plan's school and a second school, their school
 years, the staff of ``plan.py`` with their histories and honours, one account per role, the
-selection cycles of ``selection.py`` (2021, 2023 and 2025 complete, 2026 in 民主推荐), the elections
+selection cycles of ``selection.py`` (2021, 2023 and 2025 complete, 2026 in 民主推荐, a
+2026 校级 补充选拔 in 公示 with an objection open), the elections
 and 民主测评 of ``elections.py`` and the two-way selection and rotations of ``rotations.py``.
 
 Everything goes through the same services the pages use (``create_school``,
@@ -306,7 +307,10 @@ def build_demo(
         _second, rows2, honours2 = _add_staff(second, second_staff, {})
         progress("选拔条件 …")
         rules_2021, rules_now = _add_rule_sets(school, second)
-        progress("选拔周期（2021、2023、2025年已完成；2026年民主推荐进行中，印制会场选票）…")
+        progress(
+            "选拔周期（2021、2023、2025年已完成；2026年民主推荐进行中，印制会场选票；"
+            "2026年校级补充选拔公示期满，有1件异议待处理）…"
+        )
         cycles = add_cycles(
             school, main_staff, people, rules_2021=rules_2021, rules_now=rules_now,
             base_url=base_url,

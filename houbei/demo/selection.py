@@ -26,6 +26,10 @@ runs them, with the system as the actor. The school selects every two years (方
   Its first round is the demo's open meeting — slips printed to ``demo-slips.pdf``, a few
   links on the console, and enough ballots already cast for the quorum, so a visitor can
   vote, close and count the round and take the cycle on to 征求意见 in the browser.
+* **2026年校级后备干部补充选拔** (``SUPPLEMENT``), two 校级 places, through the same
+  pipeline in November 2026 and stopped in 公示 (30 November to 4 December, over by the
+  demo's today) with one signed objection still open: the visitor investigates and closes
+  it, ends the notice and sees the pool of two. The reason for it is said at the meeting.
 
 The candidates of a round are the cycle's eligible people inside the age band: 附1's
 推荐范围 is 在编在岗**青年**教职工, so those flagged for age (still eligible by the rules)
@@ -44,7 +48,7 @@ import datetime as dt
 import random
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
 from django.utils import timezone
@@ -100,7 +104,13 @@ from houbei.selection.recommendation import (
     tally_round,
 )
 from houbei.selection.recommendation import close_round as close_recommendation_round
-from houbei.selection.services import add_to_roll, create_cycle, plan_stage
+from houbei.selection.services import (
+    DEFAULT_LISTS,
+    ListDraft,
+    add_to_roll,
+    create_cycle,
+    plan_stage,
+)
 
 from . import plan
 from .elections import DemoElections, save_slips
@@ -287,6 +297,36 @@ def days_from(ref: dt.date) -> Days:
 
 
 @dataclass(frozen=True)
+class SupplementSpec:
+    """What a supplementary selection adds to a ``CycleSpec``: the reason, said at the
+    decision meeting; the set-up compressed into the day before the 推荐 (the office drafts
+    the plan outside the system); and the objection received during its notice, left open
+    for the office to investigate."""
+
+    reason: str
+    setup_on: dt.date
+    finish_by: dt.date  # the deadline of 公示 and 完成: the office's week after the notice
+    about: str  # the person the objection is about
+    reporter_subject: str
+    objection: str
+
+    def days(self, laid_out: Days) -> Days:
+        day = self.setup_on
+        schedule = {
+            **laid_out.schedule,
+            "created": at(day, 9), "roll": at(day, 9, 30), "planned": at(day, 10),
+            "recommendation": at(day, 16), "round": at(laid_out.ref, 8),
+        }  # fmt: skip
+        stages = {
+            **laid_out.stages,
+            Stage.PREPARATION: ("personnel-officer", day),
+            Stage.NOTICE: ("personnel-officer", self.finish_by),
+            Stage.DONE: ("personnel-officer", self.finish_by),
+        }
+        return replace(laid_out, schedule=schedule, stages=stages)
+
+
+@dataclass(frozen=True)
 class CycleSpec:
     """One completed cycle: its title, year and 推荐 day, its final lists (most voted
     first), who the meeting thinks ready soon, and the seed of its votes and ratings.
@@ -302,12 +342,22 @@ class CycleSpec:
     seed: int
     shares: Mapping[str, Mapping[str, float]] | None = None
     objection: bool = False  # 2021's: one objection to 邱喆, investigated and closed
+    runner_shares: tuple[float, ...] = RUNNER_SHARES  # 校级: the four runners-up
+    scatter: int = 14  # 校级: the most votes anyone else on the form gets
+    lists: Sequence[ListDraft] = DEFAULT_LISTS
+    extra_targets: int = 2  # 校级 targets beyond the places (差额)
+    # A supplementary selection (``SUPPLEMENT``): its form leaves out those already in the
+    # pool (at either level), it stops in 公示 with one signed objection still open, and its days
+    # and the reason for it are its own.
+    supplement: SupplementSpec | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.district + self.school))
 
     def days(self) -> Days:
+        if self.supplement is not None:
+            return self.supplement.days(days_from(self.ref))
         return DAYS_2021 if self.ref == REF else days_from(self.ref)
 
 
@@ -348,12 +398,46 @@ LATER = (
 )  # fmt: skip
 
 
+# A supplementary selection for the 校级 list in November 2026, two places, stopped in 公示
+# with a signed objection open, so a visitor can finish a cycle today with honest dates:
+# its notice (30 November to 4 December) is over. Why a supplement: the plan's 加强动态管理
+# (promising young staff taken on early), as the meeting's note says. The form is the
+# young eligible who are not in the pool (the 2025 reserves stay); of the six, 董思琪 and
+# 袁蓓蕾 are most voted and the longest-serving of the rest, 葛浩然, is the third target
+# (差额, 3 for 2), on whom the meeting defers. The objection about 袁蓓蕾 waits for the
+# personnel office.
+SUPPLEMENT_TITLE = "2026年校级后备干部补充选拔"
+SUPPLEMENT = CycleSpec(
+    SUPPLEMENT_TITLE, 2026, dt.date(2026, 11, 3), (), ("董思琪", "袁蓓蕾"),
+    {Level.SCHOOL: frozenset({"董思琪"})}, SEED + 2026,
+    shares={Level.SCHOOL: {"董思琪": 0.56, "袁蓓蕾": 0.49}},
+    runner_shares=(0.24, 0.13, 0.08, 0.05), scatter=3,
+    lists=(ListDraft(Level.SCHOOL, 2),), extra_targets=1,
+    supplement=SupplementSpec(
+        reason=(
+            "本次为校级后备干部补充选拔：按学校方案“加强动态管理”“对表现优良的苗子要进一步"
+            "加大培养的力度”的要求，经校务会研究，在2025年选拔的后备干部之外补充选拔校级"
+            "后备干部2名。"
+        ),
+        setup_on=dt.date(2026, 11, 2),
+        finish_by=dt.date(2026, 12, 11),
+        about="袁蓓蕾",
+        reporter_subject="英语",
+        objection=(
+            "反映袁蓓蕾同志本学期多次在校外培训机构授课，是否属于有偿补课，请学校核实；"
+            "如属实，不宜列为校级后备干部。"
+        ),
+    ),
+)  # fmt: skip
+
+
 @dataclass
 class DemoCycles:
     completed: Cycle  # 2021's, 附1
     current: Cycle
     slips: DemoElections = field(default_factory=DemoElections)
     later: list[Cycle] = field(default_factory=list)  # 2023's and 2025's, complete
+    supplement: Cycle | None = None  # 2026's 补充选拔, in 公示 with an objection open
 
 
 def add_cycles(
@@ -376,7 +460,12 @@ def add_cycles(
         for spec in LATER
     ]
     current, slips = _add_current(school, people, rules_now, rng, base_url=base_url)
-    return DemoCycles(completed=completed, current=current, slips=slips, later=later)
+    supplement = _Completed(school, staff, people, random.Random(SUPPLEMENT.seed), SUPPLEMENT).run(
+        rules_now
+    )
+    return DemoCycles(
+        completed=completed, current=current, slips=slips, later=later, supplement=supplement
+    )
 
 
 # --- the 2021 cycle ----------------------------------------------------------------------
@@ -478,6 +567,8 @@ class _Completed:
         self.inspect()
         self.decide()
         self.publish()
+        if self.spec.supplement is not None:
+            return self.cycle  # in 公示, an objection open: the visitor takes it on
         return workflow.complete_cycle(actor=None, cycle=self.cycle, at=self.days.schedule["done"])
 
     # 筹备
@@ -486,7 +577,7 @@ class _Completed:
         spec, ref, when = self.spec, self.days.ref, self.days.schedule
         self.cycle = create_cycle(
             actor=None, school=self.school, title=spec.title, year=spec.year,
-            reference_date=ref, rule_set=rule_set, roll=[], at=when["created"],
+            reference_date=ref, rule_set=rule_set, lists=spec.lists, roll=[], at=when["created"],
         )  # fmt: skip
         add_to_roll(
             actor=None, cycle=self.cycle, people=self.roll,
@@ -503,20 +594,27 @@ class _Completed:
     def recommend(self) -> None:
         cycle, rng, spec, when = self.cycle, self.rng, self.spec, self.days.schedule
         standing = candidates_of(cycle)
+        if spec.supplement is not None:  # those already in the pool are not on the form
+            standing = {level: _not_in_pool(people, spec.ref) for level, people in standing.items()}
         board = [self.people[key] for key in BOARD]
-        district, school = self.lists[Level.DISTRICT], self.lists[Level.SCHOOL]
-        for level, names in ((Level.DISTRICT, spec.district), (Level.SCHOOL, spec.school)):
-            missing = set(names) - {p.name for p in standing[level]}
+        self.form = [self.lists[lv] for lv in (Level.DISTRICT, Level.SCHOOL) if lv in self.lists]
+        listed: dict[str, tuple[str, ...]] = {
+            Level.DISTRICT: spec.district,
+            Level.SCHOOL: spec.school,
+        }
+        for cl in self.form:
+            missing = set(listed[cl.level]) - {p.name for p in standing[cl.level]}
             if missing:  # pragma: no cover - the plan's careers make them eligible
-                raise ValueError(f"{spec.title}: not on the {level} form: {sorted(missing)}")
-        self.district_runner = next(
-            iter(_runners(standing[Level.DISTRICT], board, spec.names)), None
+                raise ValueError(f"{spec.title}: not on the {cl.level} form: {sorted(missing)}")
+        self.district_runner = (
+            next(iter(_runners(standing[Level.DISTRICT], board, spec.names)), None)
+            if Level.DISTRICT in self.lists
+            else None
         )
         self.runners = _runners(standing[Level.SCHOOL], board, spec.names)[:4]
         round_ = create_round(
             actor=None, cycle=cycle, mode=Mode.SLIPS,
-            candidates={district: standing[Level.DISTRICT], school: standing[Level.SCHOOL]},
-            at=when["round"],
+            candidates={cl: standing[cl.level] for cl in self.form}, at=when["round"],
         )  # fmt: skip
         election = round_.election
         codes = ballots.issue_slips(actor=None, election=election, count=election.electorate)
@@ -535,28 +633,27 @@ class _Completed:
             Level.SCHOOL: _drawn_shares(rng, spec.school),
         }
         runner = {self.district_runner.name: DISTRICT_RUNNER_SHARE} if self.district_runner else {}
-        wanted = {
-            district: {**shares[Level.DISTRICT], **runner},
-            school: {
-                **shares[Level.SCHOOL],
-                **{p.name: s for p, s in zip(self.runners, RUNNER_SHARES, strict=True)},
-            },
-        }
-        scatter = {district: 12, school: 14}  # the most votes anyone else gets
+        after: dict[str, dict[str, float]] = {
+            Level.DISTRICT: runner,
+            Level.SCHOOL: {p.name: s for p, s in zip(self.runners, spec.runner_shares, strict=True)},
+        }  # fmt: skip
+        wanted = {cl: {**shares[cl.level], **after[cl.level]} for cl in self.form}
+        # The most votes anyone else gets.
+        scatter: dict[str, int] = {Level.DISTRICT: 12, Level.SCHOOL: spec.scatter}
         # Who leaves a list blank, and two paper ballots that mark one name too many.
-        blank = {district.pk: {5, 40}, school.pk: {23}}
-        over = {district.pk: voters - 1, school.pk: voters - 2}
+        blank: dict[str, set[int]] = {Level.DISTRICT: {5, 40}, Level.SCHOOL: {23}}
+        over: dict[str, int] = {Level.DISTRICT: voters - 1, Level.SCHOOL: voters - 2}
         marks: list[dict[str, list[int]]] = [{} for _i in range(voters)]
         self.votes: dict[tuple[int, str], int] = {}
-        for cl in (district, school):
-            counted = [i for i in range(voters) if i not in blank[cl.pk] and i != over[cl.pk]]
+        for cl in self.form:
+            counted = [i for i in range(voters) if i not in blank[cl.level] and i != over[cl.level]]
             votes = {}
             for person in standing[cl.level]:
                 share = wanted[cl].get(person.name)
                 if share is not None:
                     n = round(share * len(counted)) + rng.randint(-2, 2)
                 elif rng.random() < 0.8:
-                    n = rng.randint(1, scatter[cl])
+                    n = rng.randint(1, scatter[cl.level])
                 else:
                     continue
                 votes[cid[(cl.pk, person.pk)]] = n
@@ -565,10 +662,10 @@ class _Completed:
             key = ballot_of[cl.pk]
             for i, chosen in zip(counted, spread, strict=True):
                 marks[i][key] = chosen
-            for i in blank[cl.pk]:
+            for i in blank[cl.level]:
                 marks[i][key] = []
             favourites = sorted(votes, key=lambda c: -votes[c])[: cl.quota + 1]
-            marks[over[cl.pk]][key] = favourites
+            marks[over[cl.level]][key] = favourites
         paper_from = voters - round(voters * PAPER_SHARE)
         for i, code in enumerate(codes[:voters]):
             channel = Channel.PAPER if i >= paper_from else Channel.ONLINE
@@ -580,7 +677,7 @@ class _Completed:
         ballots.publish_results(actor=None, election=round_.election)
 
         counts = []
-        for cl in (district, school):
+        for cl in self.form:
             for person in standing[cl.level]:
                 share = wanted[cl].get(person.name)
                 if share is None:
@@ -612,16 +709,19 @@ class _Completed:
 
     # 确定考察对象: one more than the 区级 places (2021) and two more than the 校级 places.
     def choose(self) -> None:
-        district, school = self.lists[Level.DISTRICT], self.lists[Level.SCHOOL]
         spec, days = self.spec, self.days
         runner = [self.district_runner] if self.district_runner else []
-        chosen = {
-            district: [self.by_name[n] for n in spec.district] + runner,
-            school: [self.by_name[n] for n in spec.school] + self.runners[:2],
-        }
+        chosen = {}
+        if Level.DISTRICT in self.lists:
+            chosen[self.lists[Level.DISTRICT]] = [self.by_name[n] for n in spec.district] + runner
+        chosen[self.lists[Level.SCHOOL]] = [
+            *(self.by_name[n] for n in spec.school),
+            *self.runners[: spec.extra_targets],
+        ]
+        equal = Level.DISTRICT in self.lists and not runner
         targets.choose_targets(
             actor=None, cycle=self.cycle, decided_on=days.targets_on, targets=chosen,
-            acknowledgement="" if runner else EQUAL_DISTRICT, at=days.schedule["chosen"],
+            acknowledgement=EQUAL_DISTRICT if equal else "", at=days.schedule["chosen"],
         )  # fmt: skip
         targets.publish_inspection_notice(
             actor=None, cycle=self.cycle, published_on=days.targets_on,
@@ -709,9 +809,10 @@ class _Completed:
         per_list = {
             cl.name: sum(t.cycle_list_id == cl.pk for t in votes) for cl in self.lists.values()
         }
+        reason = self.spec.supplement.reason if self.spec.supplement else ""
         decision.record_meeting(
             actor=None, cycle=self.cycle, held_on=self.days.meeting_on, members=members, votes=votes,
-            note=_(
+            note=reason + _(
                 "校务会、支委会联席会议，%(absent)s同志外出参加区教育局培训请假。会议听取考察组"
                 "关于%(people)d名考察对象（%(lists)s）的考察情况汇报，结合民主推荐、谈话调研"
                 "推荐和征求意见情况逐人讨论，成员逐一表态，校长最后表态。"
@@ -736,22 +837,35 @@ class _Completed:
         )  # fmt: skip
         if self.spec.objection:
             self.object(cycle)
+        supplement = self.spec.supplement
+        if supplement is not None:  # received during the notice, left open
+            self.register(cycle, supplement.about, supplement.reporter_subject,
+                          supplement.objection)  # fmt: skip
 
-    def object(self, cycle: Cycle) -> None:
-        """2021's objection: 邱喆's workload, investigated and found in order."""
+    def register(self, cycle: Cycle, name: str, subject: str, content: str):  # type: ignore[no-untyped-def]
+        """A signed objection about ``name`` (on the 校级 list) from a colleague of the
+        same subject, received on the cycle's objection day and handed in in person."""
         about = next(
             t
             for t, _d in decision.passed_targets(cycle)
-            if t.person.name == "邱喆" and t.cycle_list.level == Level.SCHOOL
+            if t.person.name == name and t.cycle_list.level == Level.SCHOOL
         )
-        reporter = next(p for p in self.roll if p.subject == "信息科技" and p.name != "邱喆")
-        objection = notice.register_objection(
-            actor=None, cycle=cycle, target=about, signed=True, received_on=OBJECTION_ON,
-            reporter_name=reporter.name, reporter_contact=_("校内当面反映"),
-            content=_(
+        reporter = next(p for p in self.roll if p.subject == subject and p.name != name)
+        return notice.register_objection(
+            actor=None, cycle=cycle, target=about, signed=True,
+            received_on=self.days.objection_on, reporter_name=reporter.name,
+            reporter_contact=_("校内当面反映"), content=content,
+            at=self.days.schedule["objection"],
+        )  # fmt: skip
+
+    def object(self, cycle: Cycle) -> None:
+        """2021's objection: 邱喆's workload, investigated and found in order."""
+        objection = self.register(
+            cycle, "邱喆", "信息科技",
+            _(
                 "反映邱喆同志本学年周课时少于同组教师，兼任的网络管理工作占用了教学时间，"
                 "担任校级后备干部是否合适。"
-            ), at=SCHEDULE["objection"],
+            ),
         )  # fmt: skip
         notice.close_objection(
             actor=None, objection=objection, outcome=ObjectionOutcome.NO_PROBLEM,
@@ -774,6 +888,12 @@ def _runners(
     nor on the 校务会 (their votes come after the lists'; two become targets)."""
     rest = [p for p in standing if p.name not in listed and p not in board]
     return sorted(rest, key=lambda p: (p.joined_school_on, p.staff_number))[:4]
+
+
+def _not_in_pool(people: Sequence[Person], day: dt.date) -> list[Person]:
+    """``people`` but those already in the pool (at either level) on ``day``."""
+    held = set(PoolEntry.objects.valid_on(day).values_list("person_id", flat=True))
+    return [p for p in people if p.pk not in held]
 
 
 def _drawn_shares(rng: random.Random, names: Sequence[str]) -> dict[str, float]:
@@ -1203,6 +1323,12 @@ def _current_line(cycle: Cycle, round_: RecommendationRound | None) -> str:
                 "e": turnout.electorate,
                 "q": turnout.quorum_label,
             }
+        )
+    running = notice.current_notice(cycle) if cycle.stage == Stage.NOTICE else None
+    if running is not None:
+        parts.append(
+            _("公示期%(start)s至%(end)s（%(n)d个工作日）")
+            % {"start": running.start, "end": running.end, "n": running.working_days}
         )
     transition = workflow.next_transition(cycle)
     if transition is not None:

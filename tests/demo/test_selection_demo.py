@@ -1,6 +1,7 @@
 """The demo's selection cycles: the complete 2021 cycle ends in exactly the lists of the
-plan's 附1 with believable data at every stage, and the 2026 cycle waits in 民主推荐 for a
-visitor to count its open round and move on."""
+plan's 附1 with believable data at every stage, the 2026 cycle waits in 民主推荐 for a
+visitor to count its open round and move on, and the 2026 补充选拔 waits in 公示 with an
+objection open for the office to finish it today."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from houbei.organisation.models import School, Term
 from houbei.organisation.workdays import load_calendar
 from houbei.people.models import Person
 from houbei.selection import pages, recommendation, workflow
+from houbei.selection.decision import passed_targets
 from houbei.selection.inspection import checks_about
 from houbei.selection.models import (
     STAGE_ORDER,
@@ -279,14 +281,19 @@ def test_the_current_round_is_the_meeting_with_the_printed_slips(built, current)
 
 def test_the_summary_names_every_cycle(built, school) -> None:
     lines = demo.summary(school)
-    assert built.cycles == lines and len(lines) == 4
-    done, *later, now = lines
+    assert built.cycles == lines and len(lines) == 5
+    done, *later, now, supplement = lines
     assert done.startswith(demo.COMPLETED_TITLE) and "已完成" in done
     assert all(name in done for name in plan.APPENDIX_1)
     for line, spec in zip(later, demo.LATER, strict=True):
         assert line.startswith(spec.title) and "已完成" in line
         assert f"校级{len(spec.school)}人" in line
     assert now.startswith(demo.CURRENT_TITLE) and "民主推荐" in now and "尚未计票" in now
+    assert (
+        supplement.startswith(demo.SUPPLEMENT_TITLE)
+        and "公示期2026-11-30至2026-12-04" in supplement
+    )
+    assert "有1件异议尚未处理完毕" in supplement
 
 
 def test_the_cycles_are_in_an_intact_audit_chain_as_system_actions(completed) -> None:
@@ -481,3 +488,89 @@ def test_the_later_lists_renew_the_2021_reserves_with_a_few_changes(school) -> N
     today = dt.date(2026, 12, 7)
     valid = PoolEntry.objects.for_school(school).valid_on(today)
     assert {e.cycle.title for e in valid} == {demo.LATER[1].title}
+
+
+@pytest.fixture
+def supplement(school) -> Cycle:  # type: ignore[no-untyped-def]
+    return Cycle.objects.get(school=school, title=demo.SUPPLEMENT_TITLE)
+
+
+def test_the_supplementary_selection_waits_in_its_notice_with_one_objection_open(
+    supplement,
+) -> None:
+    """November 2026, two 校级 places: the roll on its day, a round by slips past the
+    quorum, counted and published, three targets for two places, the checks, a released
+    民主测评 and a signed-off report each, the meeting, and a notice over by 4 December
+    with one signed objection received during it and still open."""
+    days = demo.SUPPLEMENT.days()
+    assert supplement.stage == Stage.NOTICE and supplement.completed_at is None
+    (cycle_list,) = supplement.lists.all()
+    assert (cycle_list.level, cycle_list.quota) == (Level.SCHOOL, 2)
+    roll = [m.person for m in supplement.roll.active().select_related("person")]
+    assert roll and all(p.joined_school_on <= days.ref for p in roll)
+    assert {m.basis for m in supplement.roll.all()} == {"2026年11月3日在编在岗教职工"}
+    (round_,) = supplement.rounds.all()
+    assert round_.outcome == RoundOutcome.VALID
+    assert round_.participants * 3 >= round_.electorate * 2
+    assert round_.election.status == ElectionStatus.PUBLISHED
+    # The form leaves out those already in the pool.
+    on_form = {c.person.name for c in round_.election.lists.get().candidates.all()}
+    in_pool = {e.person.name for e in PoolEntry.objects.valid_on(days.ref)}
+    assert on_form and not on_form & in_pool
+    active = targets_of(supplement)
+    assert sorted(t.person.name for t in active) == sorted(["董思琪", "袁蓓蕾", "葛浩然"])
+    for target in active:
+        assert target.rating_round.status == RoundStatus.RELEASED
+        signed = target.report.signed_version
+        assert signed is not None and "【待补充" not in signed.text
+        assert set(checks_about(target)) == set(CheckKind.values)
+    passed = sorted(t.person.name for t, _d in passed_targets(supplement))
+    assert passed == ["董思琪", "袁蓓蕾"]
+    running = supplement.notices.get()
+    assert (running.start, running.end) == (dt.date(2026, 11, 30), dt.date(2026, 12, 4))
+    (objection,) = running.objections.all()
+    assert objection.signed and objection.closed_at is None
+    assert objection.target.person.name == "袁蓓蕾"
+    assert running.start <= objection.received_on <= running.end
+    stamps = [r.started_at for r in supplement.stage_records.all() if r.started_at]
+    assert {(_day(s).year, _day(s).month) for s in stamps} == {(2026, 11)}
+    assert workflow.problems(supplement, dt.date(2026, 12, 7)) == ["有1件异议尚未处理完毕。"]
+
+
+def test_the_office_finishes_the_supplementary_selection_today(client, supplement) -> None:
+    """As the visitor does: the personnel office finds the cycle on the notices page,
+    closes the objection with one of the four outcomes, ends the notice and sees the
+    pool of two, valid two years from the meeting."""
+    client.force_login(User.objects.get(username="renshi"))
+    page = client.get(reverse("selection:notices")).content.decode()
+    assert "董思琪" in page and "公示时间：2026年11月30日至2026年12月4日" in page
+    objection = supplement.notices.get().objections.get()
+    today = timezone.localdate()
+    response = client.post(
+        reverse("selection:objection_close", args=[supplement.pk, objection.pk]),
+        {
+            "investigation": "调阅袁蓓蕾同志本学期考勤和课表，与英语组长、本人谈话：所反映的是区教育局"
+            "组织的公益送教活动，不属于有偿补课。",
+            "outcome": ObjectionOutcome.NO_PROBLEM,
+            "answer": "经调查核实，所反映情况为区教育局组织的公益送教，不属于有偿补课。",
+            "answered_on": today.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    objection.refresh_from_db()
+    assert objection.closed_at is not None and objection.outcome == ObjectionOutcome.NO_PROBLEM
+    response = client.post(
+        reverse("selection:advance", args=[supplement.pk]), {"stage": Stage.NOTICE}
+    )
+    assert response.status_code == 302
+    supplement.refresh_from_db()
+    assert supplement.stage == Stage.DONE
+    assert timezone.localdate(supplement.notices.get().closed_at) == today
+    pool = PoolEntry.objects.filter(cycle=supplement).select_related("person")
+    meeting = demo.SUPPLEMENT.days().meeting_on
+    assert names(pool) == {"董思琪", "袁蓓蕾"} and {e.level for e in pool} == {Level.SCHOOL}
+    assert {e.valid_until for e in pool} == {dt.date(2028, 11, 26)} and meeting == dt.date(
+        2026, 11, 27
+    )
+    page = client.get(reverse("selection:pool", args=[supplement.pk])).content.decode()
+    assert "董思琪" in page and "袁蓓蕾" in page
