@@ -44,7 +44,7 @@ from pypdf import PdfReader
 
 from houbei.accounts.models import Role, User
 from houbei.eligibility.services import create_rule_set
-from houbei.people.models import Education, Person
+from houbei.people.models import Education, Gender, Person
 from houbei.selection.models import Cycle, InspectionTarget, PoolEntry, Stage
 
 from ..conftest import PASSWORD, make_user
@@ -259,8 +259,9 @@ def school_staff(school, users) -> dict[str, Person]:
     """Five teachers who meet every condition; the decision body of three, each with an
     account (the decision role's own user is 林慧, the party secretary); 钱丽 of the
     personnel office; the rule set of the year."""
-    people = {
-        name: qualified(school, name=name, education=Education.BACHELOR) for name in CANDIDATES
+    people = {  # women, as the 后备干部名单 is checked: not the factory's alternation
+        name: qualified(school, name=name, education=Education.BACHELOR, gender=Gender.FEMALE)
+        for name in CANDIDATES
     }
     accounts = {
         "吴刚": make_user(Role.DECISION, school=school, username="wugang"),
