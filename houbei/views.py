@@ -16,9 +16,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houbei import home_work
 from houbei.accounts.access import (
     AuthedRequest,
     Cap,
+    has_cap,
     public,
     requires,
     school_of,
@@ -89,6 +91,7 @@ def _personnel(request: AuthedRequest, today: dt.date) -> dict[str, Any]:
     return {
         "summary": school_summary(school, today),
         "posts": posts,
+        **_office_work(request, school, today),
         "last_import": AuditEntry.objects.for_school(school)
         .filter(action=ROSTER_IMPORTED)
         .order_by("-seq")
@@ -109,7 +112,15 @@ def _decision(request: AuthedRequest, today: dt.date) -> dict[str, Any]:
         .active()
         .prefetch_related(Prefetch("history", queryset=current_history(today), to_attr="holders"))
     )
-    return {"summary": school_summary(school, today), "posts": posts}
+    me = Person.objects.for_school(school).filter(user=request.user).first()
+    return {
+        "summary": school_summary(school, today),
+        "posts": posts,
+        "decision_cycles": home_work.decision_cycles(school, today)
+        if has_cap(request.user, Cap.SELECTION_DECIDE)
+        else [],
+        **_own_work(request, school, me, today),
+    }
 
 
 def _own(request: AuthedRequest, today: dt.date) -> dict[str, Any]:
@@ -135,7 +146,44 @@ def _own(request: AuthedRequest, today: dt.date) -> dict[str, Any]:
         if person is not None and person.joined_school_on
         else None
     )
-    return {"person": person, "years_at_school": years_at_school}
+    return {
+        "person": person,
+        "years_at_school": years_at_school,
+        **_own_work(request, school, person, today),
+    }
+
+
+def _office_work(request: AuthedRequest, school: School, today: dt.date) -> dict[str, Any]:
+    """What the personnel office has in progress: cycles, rounds, elections, ratings."""
+    user = request.user
+    return {
+        "office_cycles": home_work.office_cycles(school, today)
+        if has_cap(user, Cap.SELECTION_RUN)
+        else [],
+        "office_rounds": home_work.office_rounds(school) if has_cap(user, Cap.ROTATION_RUN) else [],
+        "open_elections": home_work.open_elections(school)
+        if has_cap(user, Cap.BALLOTS_VIEW)
+        else [],
+        "open_ratings": home_work.open_ratings(school) if has_cap(user, Cap.BALLOTS_VIEW) else [],
+    }
+
+
+def _own_work(
+    request: AuthedRequest, school: School, person: Person | None, today: dt.date
+) -> dict[str, Any]:
+    """What waits for the user themselves: an open 意向表, the post side to answer, the
+    ballots and ratings they are on the roll of and have not yet taken part in."""
+    if person is None:
+        return {"open_forms": [], "my_offers": [], "my_votes": [], "my_ratings": []}
+    user = request.user
+    take_part = has_cap(user, Cap.ROTATION_TAKE_PART)
+    votes, ratings = home_work.my_ballots(school, person) if has_cap(user, Cap.VOTE) else ([], [])
+    return {
+        "open_forms": home_work.open_forms(school, person) if take_part else [],
+        "my_offers": home_work.my_offers(school, person, today) if take_part else [],
+        "my_votes": votes,
+        "my_ratings": ratings,
+    }
 
 
 def _whole_years(start: dt.date, today: dt.date) -> int:
