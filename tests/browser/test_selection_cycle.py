@@ -57,6 +57,7 @@ WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 375, "height": 667}
 CANDIDATES = ["陈晔", "黄蔚敏", "卢懿蕾", "浦吉丽", "张兰兰"]
+GENDERS = [Gender.FEMALE, Gender.MALE, Gender.FEMALE, Gender.MALE, Gender.FEMALE]
 BOARD = ["吴刚", "林慧", "周国平"]  # the decision body in speaking order, the principal last
 # Bounds for failing, not waits: every step waits for its condition and goes on as soon as
 # it holds. A page answers well within TIMEOUT even on a loaded machine; a document is
@@ -259,9 +260,9 @@ def school_staff(school, users) -> dict[str, Person]:
     """Five teachers who meet every condition; the decision body of three, each with an
     account (the decision role's own user is 林慧, the party secretary); 钱丽 of the
     personnel office; the rule set of the year."""
-    people = {  # women, as the 后备干部名单 is checked: not the factory's alternation
-        name: qualified(school, name=name, education=Education.BACHELOR, gender=Gender.FEMALE)
-        for name in CANDIDATES
+    people = {  # genders given, as the 后备干部名单 is checked: not the factory's counter
+        name: qualified(school, name=name, education=Education.BACHELOR, gender=gender)
+        for name, gender in zip(CANDIDATES, GENDERS, strict=True)
     }
     accounts = {
         "吴刚": make_user(Role.DECISION, school=school, username="wugang"),
