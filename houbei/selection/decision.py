@@ -31,6 +31,7 @@ from .common import (
 from .models import (
     Choice,
     Cycle,
+    CycleList,
     Decision,
     DecisionMeeting,
     DecisionVote,
@@ -39,6 +40,11 @@ from .models import (
     Outcome,
     Stage,
 )
+
+
+class OverQuota(Refused):
+    """More targets of a list would pass than its places: the office must resolve it;
+    the meeting is recorded only with a written reason, kept with it."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ def record_meeting(
     members: Sequence[MemberDraft],
     votes: Mapping[InspectionTarget, Sequence[tuple[Person, str]]],
     note: str = "",
+    over_quota_reason: str = "",
     at: dt.datetime | None = None,
 ) -> DecisionMeeting:
     """A decision meeting with its members (who should attend, who was present, the main
@@ -64,9 +71,18 @@ def record_meeting(
     Raises ValidationFailed, storing nothing, when fewer than the cycle's quorum (2/3) of
     the members are present (the meeting cannot decide), for a vote by an absent member
     or someone not a member, a member missing or twice on a target, the main leader not
-    last, a target not active in this cycle, or a date after the day it is recorded (now,
-    or ``at``)."""
+    last, no main leader (主要负责人) among the members present, a target not active in
+    this cycle, or a date after the day it is recorded (now, or ``at``).
+
+    When more targets of a list would then have passed (this meeting's decisions and the
+    ones that count from earlier meetings) than the list's places (``CycleList.quota``),
+    raises OverQuota naming the list and the counts, unless ``over_quota_reason`` says
+    why; the reason is kept in the meeting's note and its audit entry."""
     note = clean_text(note, field="note", label=_("备注"), limit=2000, required=False)
+    over_quota_reason = clean_text(
+        over_quota_reason, field="over_quota_reason", label=_("超出名额的理由"), limit=1000,
+        required=False,
+    )  # fmt: skip
     people = [m.person for m in members]
     errors: dict[str, list[str]] = {}
     if not members:
@@ -76,6 +92,15 @@ def record_meeting(
     leaders = [m for m in members if m.main_leader]
     if len(leaders) > 1:
         errors.setdefault("members", []).append(_("主要负责人只能有一人。"))
+    elif members and not leaders:
+        errors.setdefault("main_leader", []).append(
+            _("主要负责人：请在到会成员中指定主要负责人（最后表态）。")
+        )
+    elif members and not leaders[0].present:
+        errors.setdefault("main_leader", []).append(
+            _("主要负责人：%(name)s未到会；请在到会成员中指定主要负责人（最后表态）。")
+            % {"name": leaders[0].person.name}
+        )
     if held_on > day_of(at):
         errors["held_on"] = [_("会议日期不能晚于今天。")]
     if not votes:
@@ -98,7 +123,7 @@ def record_meeting(
             .select_related("person", "cycle_list")
         }
         present_ids = {m.person.pk for m in present}
-        leader = leaders[0].person.pk if leaders and leaders[0].present else None
+        leader = leaders[0].person.pk
         vote_errors: list[str] = []
         for target, statements in votes.items():
             if target.pk not in active:
@@ -121,10 +146,31 @@ def record_meeting(
                 )
             if any(choice not in Choice.values for _p, choice in statements):
                 vote_errors.append(_("%(t)s：表态只能是同意、不同意或缓议。") % {"t": label})
-            if leader is not None and said and said[-1] != leader:
+            if said and said[-1] != leader:
                 vote_errors.append(_("%(t)s：主要负责人应最后表态。") % {"t": label})
         if vote_errors:
             raise Refused({"votes": vote_errors})
+        verdicts = {}
+        for target, statements in votes.items():
+            chosen = [c for _p, c in statements]
+            verdicts[target.pk] = rules.decide(
+                expected=expected,
+                agree=chosen.count(Choice.AGREE),
+                disagree=chosen.count(Choice.DISAGREE),
+                defer=chosen.count(Choice.DEFER),
+                share=cycle.pass_share,
+            )
+        over = _over_quota(cycle, active, verdicts)
+        if over and not over_quota_reason:
+            hint = _("请人事室核实名额；确需超出名额通过的，请写明超出名额的理由后再保存。")
+            raise OverQuota(
+                {"over_quota_reason": [*over, hint]},
+                message=_("通过人数超过名额：%(over)s%(hint)s")
+                % {"over": "".join(over), "hint": hint},
+            )
+        if over:
+            reason_line = _("超出名额通过的理由：%(r)s") % {"r": over_quota_reason}
+            note = f"{note}\n{reason_line}" if note else reason_line
         meeting = DecisionMeeting.objects.create(
             cycle=cycle, held_on=held_on, expected=expected, present=len(present), note=note,
             recorded_by=user_of(actor),
@@ -144,13 +190,7 @@ def record_meeting(
                 for i, (p, c) in enumerate(statements, start=1)
             )  # fmt: skip
             chosen = [c for _p, c in statements]
-            verdict = rules.decide(
-                expected=expected,
-                agree=chosen.count(Choice.AGREE),
-                disagree=chosen.count(Choice.DISAGREE),
-                defer=chosen.count(Choice.DEFER),
-                share=cycle.pass_share,
-            )
+            verdict = verdicts[target.pk]
             Decision.objects.create(
                 meeting=meeting, target=target, outcome=verdict.outcome,
                 agree=chosen.count(Choice.AGREE), disagree=chosen.count(Choice.DISAGREE),
@@ -160,9 +200,32 @@ def record_meeting(
         record(
             actor=actor, action="selection.meeting.recorded", target=cycle,
             new={"held_on": held_on, "expected": expected, "present": len(present),
-                 "decisions": outcomes}, at=at,
+                 "decisions": outcomes, "over_quota": over},
+            reason=over_quota_reason if over else "", at=at,
         )  # fmt: skip
     return meeting
+
+
+def _over_quota(
+    cycle: Cycle, active: Mapping[int, InspectionTarget], verdicts: Mapping[int, rules.Verdict]
+) -> list[str]:
+    """Per list, a sentence when more of its active targets would have passed than its
+    places: this meeting's verdicts, and for the others the decision that counts."""
+    earlier = latest_decisions(cycle)
+    passed: dict[int, int] = {}
+    for pk, target in active.items():
+        if pk in verdicts:
+            ok = verdicts[pk].outcome == Outcome.PASSED
+        else:
+            ok = pk in earlier and earlier[pk].outcome == Outcome.PASSED
+        if ok:
+            passed[target.cycle_list_id] = passed.get(target.cycle_list_id, 0) + 1
+    return [
+        _("%(list)s名额%(quota)d名，通过%(n)d名，超出%(more)d名。")
+        % {"list": cl.name, "quota": cl.quota, "n": passed[cl.pk], "more": passed[cl.pk] - cl.quota}
+        for cl in CycleList.objects.filter(cycle=cycle).order_by("position", "pk")
+        if passed.get(cl.pk, 0) > cl.quota
+    ]
 
 
 def latest_decisions(cycle: Cycle) -> dict[int, Decision]:

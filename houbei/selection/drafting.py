@@ -67,12 +67,45 @@ def cn_month(day: dt.date) -> str:
 # --- a person's file ----------------------------------------------------------------------
 
 
+# A post that is an office or a body (教务处, 人事室, 工会): the post a person holds in it
+# is the office's name with the title of the history row (教务处副主任).
+_OFFICE_ENDINGS = ("处", "室", "会", "部", "办", "科", "中心")
+# "2016年任副主任，2019年起任主任": the title now is the last one taken up.
+_TITLE_TAKEN = re.compile(r"任([^，,；;。]+)")
+
+
+def post_title(name: str, note: str) -> str:
+    """The proper name of a post held, from the registry's post and the history row's
+    note: 教务处 + 副主任 → 教务处副主任; a note that already names the post (工会副主席)
+    or a post that is only a level (（副）校级) → the note's title; a note on a post that
+    is already a role (年级组长, 2018级) → 年级组长（2018级）; no note → the post's name."""
+    note = note.strip()
+    if not note:
+        return name
+    taken = _TITLE_TAKEN.findall(note)
+    title = taken[-1].strip() if taken else note
+    if title.startswith(name) or name.startswith(("（", "(")):
+        return title
+    if name.endswith(_OFFICE_ENDINGS):
+        return name + title
+    return f"{name}（{note}）"
+
+
+def history_title(name: str, note: str) -> str:
+    """A post in the 任职经历: as ``post_title``, but a note that tells its own history
+    (2016年任副主任，2019年起任主任) is quoted whole after the post's name."""
+    if _TITLE_TAKEN.search(note):
+        return f"{name}（{note.strip()}）"
+    return post_title(name, note)
+
+
 @dataclass(frozen=True)
 class PostLine:
-    name: str
+    name: str  # the proper name (``post_title``)
     start: dt.date
     end: dt.date | None
     counts_as_head: bool
+    history_name: str = ""  # as the 任职经历 says it (``history_title``)
 
     def span(self, as_of: dt.date) -> str:
         """ "2012年9月—2016年7月" or "2016年9月至今"."""
@@ -97,15 +130,29 @@ class Profile:
 
     @property
     def current_posts(self) -> list[str]:
-        return [
-            p.name
-            for p in self.posts
-            if p.start <= self.as_of and (p.end is None or p.end >= self.as_of)
-        ]
+        """The posts held on the day, each once, in the order taken up."""
+        return list(
+            dict.fromkeys(
+                p.name
+                for p in self.posts
+                if p.start <= self.as_of and (p.end is None or p.end >= self.as_of)
+            )
+        )
 
     @property
     def current_post_text(self) -> str:
-        return "、".join(dict.fromkeys(self.current_posts)) or _("教师")
+        return "、".join(self.current_posts) or _("教师")
+
+    def held_posts(self) -> list[tuple[str, str]]:
+        """Each post ever held, once, in the order first taken up, with the time in it
+        (the spells of the same post merged)."""
+        spans: dict[str, list[tuple[dt.date, dt.date | None]]] = {}
+        for p in self.posts:
+            spans.setdefault(p.name, []).append((p.start, p.end))
+        return [
+            (name, durations.format_years_months(*durations.merged_years_months(s, self.as_of)))
+            for name, s in spans.items()
+        ]
 
     @property
     def gender(self) -> str:
@@ -151,7 +198,13 @@ def profiles(people: Iterable[Person], as_of: dt.date) -> dict[int, Profile]:
             person=p,
             as_of=as_of,
             posts=tuple(
-                PostLine(h.post.name, h.start, h.end, h.post.counts_as_head)
+                PostLine(
+                    post_title(h.post.name, h.note),
+                    h.start,
+                    h.end,
+                    h.post.counts_as_head,
+                    history_title(h.post.name, h.note),
+                )
                 for h in p.post_history.all()
             ),
             honours=tuple(p.honours.all()),
@@ -361,15 +414,17 @@ def _basic(profile: Profile, cycle: Cycle, targets: Sequence[InspectionTarget]) 
         work.append(gap(_("入校时间")))
     current = profile.current_posts
     work.append(
-        _("现任%(posts)s") % {"posts": "、".join(dict.fromkeys(current))}
-        if current
-        else _("现无任职记录")
+        _("现任%(posts)s") % {"posts": "、".join(current)} if current else _("现无任职记录")
     )
     paragraphs = [first + "，".join(work) + "。"]
     if profile.posts:
         paragraphs.append(
             _("任职经历：%(lines)s。")
-            % {"lines": "；".join(f"{p.span(as_of)}，{p.name}" for p in profile.posts)}
+            % {
+                "lines": "；".join(
+                    f"{p.span(as_of)}，{p.history_name or p.name}" for p in profile.posts
+                )
+            }
         )
     else:
         paragraphs.append(_("任职经历：档案中无任职记录。") + gap(_("任职经历")))
@@ -451,11 +506,11 @@ def _performance(
     facts["德"].append(_("政治面貌：%(p)s。") % {"p": profile.political})
     if virtue_honours:
         facts["德"].append("；".join(honour_text(h) for h in virtue_honours) + "。")
-    held = list(profile.posts)
+    held = profile.held_posts()
     if held:
         facts["能"].append(
             _("先后担任%(posts)s。")
-            % {"posts": "、".join(f"{p.name}（{p.length(as_of)}）" for p in held)}
+            % {"posts": "、".join(f"{name}（{length}）" for name, length in held)}
         )
     head = profile.head_years()
     if head:

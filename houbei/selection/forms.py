@@ -689,6 +689,13 @@ class MeetingForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    over_quota_reason = forms.CharField(
+        label=gettext_lazy("超出名额的理由"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("仅当某一名单通过人数超过名额时填写，理由记入会议记录。"),
+    )
 
     def __init__(
         self,
@@ -707,7 +714,7 @@ class MeetingForm(forms.Form):
         leader = self.fields["main_leader"]
         assert isinstance(leader, forms.ChoiceField)
         leader.choices = [("", "—")] + [
-            (str(i), _("第%(n)d行") % {"n": i}) for i in range(1, rows + 1)
+            (str(i), self._row_label(i, members)) for i in range(1, rows + 1)
         ]
         choices = [("", "—"), *Choice.choices]
         for i in range(1, rows + 1):
@@ -728,6 +735,19 @@ class MeetingForm(forms.Form):
                     required=False,
                     initial="",
                 )
+
+    def _row_label(self, i: int, members: Sequence[Person]) -> str:
+        """The main-leader choice of row ``i``: the name of the member on that row (as
+        submitted, else as proposed), or the row's number for an empty row."""
+        pk = self.data.get(f"m{i}_person") if self.is_bound else None
+        person = None
+        if pk:
+            person = self.staff.get(int(pk)) if str(pk).isdigit() else None
+        elif not self.is_bound and i <= len(members):
+            person = members[i - 1]
+        if person is None:
+            return _("第%(n)d行（未填成员）") % {"n": i}
+        return _("%(name)s（第%(n)d行）") % {"name": person.name, "n": i}
 
     def member_rows(
         self,

@@ -8,6 +8,7 @@ Drafting the report's text from the data is not done here: a person writes it.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,6 +48,13 @@ from .models import (
 
 _DOING = _("进行组织考察")
 REPORT_MAX = 50_000
+# The marked gaps of a draft (``drafting.GAP``, 【待补充：…】) still to be filled in.
+GAP_MARK = re.compile(r"【待补充[^】]*】")
+
+
+def gaps_in(text: str) -> list[str]:
+    """The marked gaps left in a 考察材料's text, in order."""
+    return GAP_MARK.findall(text)
 
 
 def _locked_target(target: InspectionTarget, doing: str) -> tuple[Cycle, InspectionTarget]:
@@ -298,7 +306,8 @@ def sign_off_report(
     *, actor: Any, target: InspectionTarget, at: dt.datetime | None = None
 ) -> InspectionReport:
     """Sign off the latest version of the target's 考察材料, now or at ``at`` (not before
-    it was written). The person who wrote that version cannot sign it off (four eyes)."""
+    it was written). The person who wrote that version cannot sign it off (four eyes),
+    and a version that still has a marked gap (【待补充：…】) cannot be signed off."""
     with transaction.atomic():
         cycle, target = _locked_target(target, _("签发考察材料"))
         report = InspectionReport.objects.filter(target=target).first()
@@ -307,6 +316,19 @@ def sign_off_report(
             raise Refused({"report": [_("%(t)s尚无考察材料。") % {"t": target}]})
         if report.signed_version_id == version.pk:
             raise Refused({"report": [_("该稿已签发。")]})
+        gaps = gaps_in(version.text)
+        if gaps:
+            raise Refused(
+                {
+                    "report": [
+                        _(
+                            "考察材料第%(n)d稿还有%(count)d处待补充内容（第一处：%(first)s），"
+                            "请补充后保存为新一稿再签发。"
+                        )
+                        % {"n": version.number, "count": len(gaps), "first": gaps[0]}
+                    ]
+                }
+            )
         signer = user_of(actor)
         if signer is not None and version.written_by_id == signer.pk:
             raise Refused({"report": [_("撰写人不能签发自己撰写的考察材料。")]})
@@ -324,7 +346,8 @@ def sign_off_report(
 
 def inspection_problems(cycle: Cycle) -> list[str]:
     """What keeps the decision from starting: per target, a 民主测评 not released, or a
-    考察材料 whose latest version is not signed off."""
+    考察材料 whose latest version is not signed off; per person, no individual talk
+    recorded (talks count across a person's two lists, as the checklist does)."""
     targets = list(
         InspectionTarget.objects.active()
         .filter(cycle=cycle)
@@ -341,7 +364,18 @@ def inspection_problems(cycle: Cycle) -> list[str]:
         .values_list("report_id", "pk")
     ):
         latest[report_id] = pk  # ordered by number: the last one seen is the latest
+    talked = set(
+        InspectionTalk.objects.filter(
+            target__cycle=cycle, target__person_id__in=[t.person_id for t in targets]
+        ).values_list("target__person_id", flat=True)
+    )
+    silent = list(dict.fromkeys(t.person.name for t in targets if t.person_id not in talked))
     problems = []
+    if silent:
+        problems.append(
+            _("%(names)s：尚无个别谈话记录，请至少记录一次个别谈话。")
+            % {"names": "、".join(silent)}
+        )
     for target in targets:
         rating_round = target.rating_round
         if rating_round is None:

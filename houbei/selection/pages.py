@@ -882,6 +882,7 @@ class Announcement:
     cycle: Cycle
     kind: str  # notice | inspection
     html: str  # the document's own text (``documents``), as the school posts it
+    ended_on: dt.date | None = None  # a 公示 whose period is over, still open (objections)
 
 
 def announcements(school: School) -> list[Announcement]:
@@ -894,13 +895,15 @@ def announcements(school: School) -> list[Announcement]:
         try:
             with translation.override("zh-hans"):
                 if cycle.stage == Stage.NOTICE:
-                    if not PublicNotice.objects.filter(
+                    running = PublicNotice.objects.filter(
                         cycle=cycle, closed_at__isnull=True
-                    ).exists():
+                    ).first()
+                    if running is None:
                         continue
                     contact = notice_contact(cycle, "public-notice").text
                     html = documents.public_notice_html(cycle, contact=contact)
-                    out.append(Announcement(cycle, "notice", html))
+                    over = running.end < timezone.localdate()
+                    out.append(Announcement(cycle, "notice", html, running.end if over else None))
                 elif (
                     InspectionTarget.objects.active()
                     .filter(cycle=cycle, notice_published_on__isnull=False)

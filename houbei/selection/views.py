@@ -1312,6 +1312,7 @@ def meeting_record(request: AuthedRequest, pk: int) -> HttpResponse:
             members=[decision.MemberDraft(p, present, leader) for p, present, leader in members],
             votes=votes,
             note=data["note"],
+            over_quota_reason=data["over_quota_reason"],
         )
 
     def done(meeting: DecisionMeeting) -> str:

@@ -22,6 +22,7 @@ from houbei.selection.models import (
     Choice,
     Cycle,
     CycleList,
+    InspectionTalk,
     InspectionTarget,
     Level,
     OpinionSource,
@@ -97,6 +98,9 @@ def cycle(school, rule_set, staff, actors) -> Cycle:
 def lists_of(cycle: Cycle) -> tuple[CycleList, CycleList]:
     district, school = CycleList.objects.filter(cycle=cycle).order_by("position")
     return district, school
+
+
+OVER_QUOTA_REASON = "经人事室核实，区教育局同意本轮增加名额"
 
 
 class Walk:
@@ -198,6 +202,13 @@ class Walk:
                 rating_round = steps[rating_round.status](
                     actor=self.admin, rating_round=rating_round
                 )
+            if not InspectionTalk.objects.filter(
+                target__cycle=self.cycle, target__person=target.person
+            ).exists():
+                inspection.record_talk(
+                    actor=self.admin, target=target, interviewee_name="谈话对象甲",
+                    held_on=TODAY(), interviewer="人事室", summary="谈话要点",
+                )  # fmt: skip
             inspection.save_report(actor=self.admin, target=target, text=f"{target}的考察材料")
             inspection.sign_off_report(actor=self.decider, target=target)
 
@@ -223,14 +234,17 @@ class Walk:
 
     def decide_all(
         self, choice: str = Choice.AGREE, *, present: int = 5, expected: int = 5,
-        held_on: dt.date | None = None,
+        held_on: dt.date | None = None, over_quota_reason: str = OVER_QUOTA_REASON,
     ):  # fmt: skip
+        """One meeting deciding every active target alike. The walk's lists are 差额
+        (3 targets for 2 places, 4 for 3): passing all of them needs a written reason."""
         members = self.members(present, expected)
         here = [m.person for m in members if m.present]
         return decision.record_meeting(
             actor=self.admin, cycle=self.cycle, held_on=held_on or TODAY() - dt.timedelta(days=40),
             members=members,
             votes={t: [(p, choice) for p in here] for t in self.active_targets()},
+            over_quota_reason=over_quota_reason,
         )  # fmt: skip
 
     def to_notice(self, start: dt.date | None = None) -> Cycle:

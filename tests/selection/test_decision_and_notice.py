@@ -29,6 +29,8 @@ from houbei.selection.models import (
 )
 from houbei.selection.targets import set_readiness
 
+from .conftest import OVER_QUOTA_REASON
+
 TODAY = timezone.localdate
 AGO = lambda days: TODAY() - dt.timedelta(days=days)  # noqa: E731
 
@@ -370,6 +372,7 @@ def test_objections_are_only_about_names_on_the_notice(walk, staff):
         actor=walk.admin, cycle=walk.cycle, held_on=AGO(40), members=members,
         votes={first: [(p, Choice.DISAGREE) for p in here],
                **{t: [(p, Choice.AGREE) for p in here] for t in rest}},
+        over_quota_reason=OVER_QUOTA_REASON,
     )  # fmt: skip
     workflow.start_notice(actor=walk.admin, cycle=walk.cycle, start=AGO(30))
     with pytest.raises(ValidationFailed, match="不在公示名单上"):

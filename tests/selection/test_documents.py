@@ -196,7 +196,8 @@ def build(walk, staff, office, *, until: Stage = Stage.DONE) -> None:
     if until == Stage.INSPECTION:
         return
     for target in targets:
-        inspection.save_report(actor=walk.admin, target=target, text=draft_report(target))
+        filled = inspection.GAP_MARK.sub("（已补充）", draft_report(target))
+        inspection.save_report(actor=walk.admin, target=target, text=filled)
         inspection.sign_off_report(actor=walk.decider, target=target)
     workflow.start_decision(actor=walk.admin, cycle=walk.cycle)
     members = walk.members(present=4, expected=5)  # the 4th present is the main leader

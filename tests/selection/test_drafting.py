@@ -13,9 +13,10 @@ from django.utils import translation
 from docx import Document as WordDocument
 
 from houbei.ballots.ratings import services as ratings
+from houbei.core.errors import ValidationFailed
 from houbei.selection import inspection, workflow
 from houbei.selection.documents import render
-from houbei.selection.drafting import DIMENSIONS, GAP, HEADINGS, draft_report, parse
+from houbei.selection.drafting import DIMENSIONS, HEADINGS, draft_report, parse
 from houbei.selection.models import InspectionTarget, Level, Stage
 
 from .test_documents import SENTENCE, build
@@ -133,20 +134,23 @@ def test_a_saved_draft_and_its_later_versions_in_word(walk, staff, office):
     assert "尚未保存为版本" in WordDocument(io.BytesIO(unsaved.content)).paragraphs[-1].text
     draft = draft_report(chen)
     inspection.save_report(actor=walk.admin, target=chen, text=draft)
+    with pytest.raises(ValidationFailed, match="第1稿还有8处待补充内容"):
+        inspection.sign_off_report(actor=walk.decider, target=chen)
+    # The gaps filled in, it is signed off as the second version.
+    filled = inspection.GAP_MARK.sub("经核实，无补充。", draft)
+    inspection.save_report(actor=walk.admin, target=chen, text=filled)
     inspection.sign_off_report(actor=walk.decider, target=chen)
-    edited = draft.replace(
-        GAP % "政治表现、思想品德、职业道德的具体事例", "带领年级组完成区级课题。"
-    )
+    edited = filled.replace("经核实，无补充。", "带领年级组完成区级课题。", 1)
     inspection.save_report(actor=walk.admin, target=chen, text=edited)
     signed = WordDocument(io.BytesIO(render("inspection-report", "docx", walk.cycle,
                                             target=chen).content))  # fmt: skip
     paragraphs = [p for p in signed.paragraphs if p.text]
     # Every line of the version, in order, then the note of which version it is.
-    assert [p.text for p in paragraphs[:-1]] == [line for line in draft.splitlines() if line]
+    assert [p.text for p in paragraphs[:-1]] == [line for line in filled.splitlines() if line]
     assert paragraphs[0].alignment is not None and paragraphs[0].runs[0].bold
     assert all(p.runs[0].bold for p in paragraphs if p.text in HEADINGS)
-    assert paragraphs[-1].text.startswith("第1稿，") and "签发" in paragraphs[-1].text
-    later = render("inspection-report", "docx", walk.cycle, target=chen, version=2)
+    assert paragraphs[-1].text.startswith("第2稿，") and "签发" in paragraphs[-1].text
+    later = render("inspection-report", "docx", walk.cycle, target=chen, version=3)
     text = "\n".join(p.text for p in WordDocument(io.BytesIO(later.content)).paragraphs)
     assert "带领年级组完成区级课题。" in text and text.rstrip().endswith("本稿未签发。")
 
@@ -189,3 +193,18 @@ def test_the_recent_annual_grades_in_the_official_wording(walk, staff, office):
     assert len(gaps(text)) == 7  # the annual grades are no longer a gap
     # Another target's own record, not this one's.
     assert "档案中暂无2018—2020年度考核等次记录。" in draft_report(target(walk, "黄蔚敏"))
+
+
+def test_a_post_is_named_as_held_with_the_title_of_its_history_row():
+    from houbei.selection.drafting import history_title, post_title
+
+    assert post_title("教务处", "副主任") == "教务处副主任"
+    assert post_title("教务处", "干事") == "教务处干事"
+    assert post_title("教导处", "2016年任副主任，2019年起任主任") == "教导处主任"
+    assert history_title("教导处", "2016年任副主任，2019年起任主任") == (
+        "教导处（2016年任副主任，2019年起任主任）"
+    )
+    assert post_title("工会", "工会副主席") == "工会副主席"
+    assert post_title("（副）校级", "副校长（分管教学）") == "副校长（分管教学）"
+    assert post_title("年级组长", "2018级") == "年级组长（2018级）"
+    assert post_title("班主任", "") == "班主任"

@@ -27,7 +27,7 @@ from houbei.selection.notice import register_objection
 
 from ..conftest import PASSWORD, make_user
 from ..factories import make_person
-from .conftest import TODAY
+from .conftest import OVER_QUOTA_REASON, TODAY
 from .views_support import as_user, page, post
 
 pytestmark = pytest.mark.django_db
@@ -45,10 +45,11 @@ def deciding(walk):
     return walk
 
 
-def _meeting(walk, *, present=5, leader="5", choices=None, held_on=None):
+def _meeting(walk, *, present=5, leader="5", choices=None, held_on=None, reason=OVER_QUOTA_REASON):
     """The form as the decision body fills it in: the five members in speaking order."""
     targets = list(InspectionTarget.objects.active().filter(cycle=walk.cycle).order_by("pk"))
-    data = {"held_on": (held_on or TODAY()).isoformat(), "main_leader": leader, "note": ""}
+    data = {"held_on": (held_on or TODAY()).isoformat(), "main_leader": leader, "note": "",
+            "over_quota_reason": reason}  # fmt: skip
     for i, person in enumerate(walk.board(5), start=1):
         data[f"m{i}_person"] = str(person.pk)
         if i <= present:
@@ -66,6 +67,9 @@ def test_the_meeting_form_lists_the_members_and_the_targets(client, users, decid
         assert f'<option value="{person.pk}" selected>' in text
     # Every statement starts blank: nobody is recorded as agreeing by default.
     assert '<option value="agree" selected>' not in text
+    # The main leader is chosen by name, not by row number alone.
+    last = deciding.board(5)[4]
+    assert f'<option value="5">{last.name}（第5行）</option>' in text
 
 
 def test_the_meetings_rules_are_enforced_with_their_messages(client, users, deciding):
@@ -80,6 +84,12 @@ def test_the_meetings_rules_are_enforced_with_their_messages(client, users, deci
     del data[f"m2_t{first.pk}"]
     text = post(decision, url, data)
     assert f"{deciding.board(5)[1].name}尚未表态。" in text
+    text = post(decision, url, _meeting(deciding, leader=""))
+    assert "主要负责人：请在到会成员中指定主要负责人（最后表态）。" in text
+    # All targets passing would be more than the places of both lists (差额).
+    text = post(decision, url, _meeting(deciding, reason=""))
+    assert "区级后备干部名额2名，通过3名，超出1名。" in text
+    assert "请写明超出名额的理由后再保存" in text and 'name="over_quota_reason"' in text
     assert not Decision.objects.exists()
     assert as_user(client, users[Role.PERSONNEL]).post(url, _meeting(deciding)).status_code == 403
 
@@ -199,6 +209,14 @@ def test_the_notice_is_for_every_member_of_staff_of_the_school(client, users, wa
     elsewhere = make_user(Role.STAFF, school=other_school)
     text = page(as_user(client, elsewhere), reverse("selection:notices"))
     assert name not in text and "目前没有公示。" in text
+
+
+def test_a_notice_past_its_period_and_not_yet_ended_says_so(client, users, walk):
+    cycle = walk.to_notice(start=TODAY() - dt.timedelta(days=30))
+    end = PublicNotice.objects.get(cycle=cycle).end
+    text = page(as_user(client, users[Role.STAFF]), reverse("selection:notices"))
+    assert f"公示期已于 {end.isoformat()} 届满，待人事室结束公示。" in text
+    assert "后备干部人选公示" in text
 
 
 def test_the_notice_can_be_previewed_before_it_is_published(client, users, deciding):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from houbei.accounts.models import Role
 from houbei.audit.models import AuditEntry
 from houbei.ballots.ratings.models import RatingRound, RoundStatus
-from houbei.selection import workflow
+from houbei.selection import inspection, workflow
 from houbei.selection.models import InspectionReport, InspectionTalk, InspectionTarget
 
 from .conftest import TODAY
@@ -92,9 +92,19 @@ def test_the_report_is_drafted_edited_in_versions_and_signed_off_by_another(
     assert "签发第2稿" not in text  # the office writes, the decision body signs off
     decision = as_user(client, users[Role.DECISION])
     text = post(decision, reverse("selection:report_sign", args=[cycle.pk, target.pk]))
-    assert "已签发考察材料第2稿。" in text
+    gaps = inspection.gaps_in(drafted)
+    assert gaps and f"考察材料第2稿还有{len(gaps)}处待补充内容（第一处：{gaps[0]}）" in text
+    assert report.signed_version_id is None
+    personnel = as_user(client, users[Role.PERSONNEL])
+    post(
+        personnel, reverse("selection:report_save", args=[cycle.pk, target.pk]),
+        {"text": inspection.GAP_MARK.sub("已核实补充", drafted)},
+    )  # fmt: skip
+    decision = as_user(client, users[Role.DECISION])
+    text = post(decision, reverse("selection:report_sign", args=[cycle.pk, target.pk]))
+    assert "已签发考察材料第3稿。" in text
     report.refresh_from_db()
-    assert report.signed_version.number == 2 and report.signed_by == users[Role.DECISION]
+    assert report.signed_version.number == 3 and report.signed_by == users[Role.DECISION]
     assert "已签发" in page(decision, page_url)
     # The first version stays readable.
     first = page(decision, page_url, v="1").split('class="report-text">')[1].split("</div>")[0]

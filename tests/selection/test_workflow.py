@@ -218,7 +218,8 @@ def test_stage_data_is_written_only_in_its_own_stage(walk, staff):
         ),
         "讨论决定": lambda: decision.record_meeting(
             actor=walk.admin, cycle=walk.cycle, held_on=dt.date(2021, 3, 1),
-            members=[decision.MemberDraft(staff[8], present=True)], votes={staff[0]: []},
+            members=[decision.MemberDraft(staff[8], present=True, main_leader=True)],
+            votes={staff[0]: []},
         ),
     }  # fmt: skip
     for due, attempt in attempts.items():
@@ -307,3 +308,21 @@ def test_the_notice_of_inspection_is_not_dated_before_the_choice_and_is_correcte
     assert entry.reason == "登记时误填为当天"
     workflow.start_inspection(actor=walk.admin, cycle=walk.cycle)
     assert walk.refresh().stage == Stage.INSPECTION
+
+
+def test_inspection_cannot_close_while_a_target_has_no_individual_talk(walk):
+    from houbei.selection import inspection
+    from houbei.selection.models import InspectionTalk
+
+    walk.to_inspection()
+    walk.inspect()
+    first = walk.active_targets()[0]
+    InspectionTalk.objects.filter(target__cycle=walk.cycle, target__person=first.person).delete()
+    with pytest.raises(ValidationFailed) as caught:
+        workflow.start_decision(actor=walk.admin, cycle=walk.cycle)
+    assert f"{first.person.name}：尚无个别谈话记录，请至少记录一次个别谈话。" in caught.value.text()
+    inspection.record_talk(
+        actor=walk.admin, target=first, interviewee_name="谈话对象乙",
+        held_on=dt.date.today(), interviewer="人事室", summary="谈话要点",
+    )  # fmt: skip
+    assert workflow.start_decision(actor=walk.admin, cycle=walk.cycle).stage == "decision"
