@@ -25,14 +25,13 @@ from houbei.ballots.ratings.models import (
 )
 from houbei.ballots.ratings.models import RoundStatus as RatingStatus
 from houbei.organisation.models import School
-from houbei.people.models import Person, PostHistory
+from houbei.people.models import Person
+from houbei.rotations.intentions import offers_answered_by
 from houbei.rotations.models import Intention, IntentionChoice, Round, RoundPost, RoundStatus
 from houbei.selection import workflow
 from houbei.selection.models import Cycle, PoolEntry, Stage, StageRecord
 from houbei.selection.pages import stage_url
 
-# Rounds whose post side may still answer (as ``rotations.take_part_views.ANSWERING``).
-ANSWERING = (RoundStatus.OPEN, RoundStatus.CLOSED)
 # The stages in which a cycle waits for the decision body, and what it does there.
 DECISION_STAGES = {
     Stage.OPINIONS: gettext_lazy("征求学校领导班子、党支部意见"),
@@ -214,16 +213,13 @@ def my_offers(school: School, person: Person, today: dt.date) -> list[RoundPost]
     """Posts offered in the school's open or closed rounds that ``person`` mentors in the
     round or holds today — the post side they answer for (as the post side pages), with
     how many listed each."""
-    holds = PostHistory.objects.filter(person=person, post=OuterRef("post")).current(today)
-    mentors = RoundPost.mentors.through.objects.filter(roundpost=OuterRef("pk"), person=person)
     listed = _n(
         IntentionChoice.objects.filter(
             round_post=OuterRef("pk"), intention__withdrawn_at__isnull=True
         )
     )
     return list(
-        RoundPost.objects.filter(round__school=school, round__status__in=ANSWERING)
-        .filter(Exists(mentors) | Exists(holds))
+        offers_answered_by(person, school, today)
         .select_related("post", "round")
         .annotate(listed=listed)
         .order_by("round__start_term__start", "round", "post__sort_order", "post__name")

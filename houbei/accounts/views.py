@@ -130,12 +130,10 @@ def users(request: AuthedRequest) -> HttpResponse:
         if school := filters.cleaned_data["school"]:
             rows = rows.filter(school=school)
     page = Paginator(rows, USERS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "accounts/users.html",
-        {"filters": filters, "page": page, "query": query.urlencode(), "now": timezone.now()},
+        {"filters": filters, "page": page, "now": timezone.now()},
     )
 
 

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houbei.audit.services import record
+from houbei.core.clock import day_of, moment, stamp
 from houbei.organisation.models import LadderLevel, Post, RotationLength, School, Term
 from houbei.people.models import Person, PostHistory
-from houbei.selection.common import day_of, moment, stamp
 
 from .common import (
     Refused,

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houbei.audit.services import record
+from houbei.core.clock import day_of, moment
 from houbei.organisation.models import Post
 from houbei.people.models import Person, PostHistory
-from houbei.selection.common import day_of, moment
 from houbei.selection.models import PoolEntry
 
 from .common import (
@@ -256,6 +256,21 @@ def _preferences_snapshot(offer: RoundPost) -> dict[str, Any]:
         "declined": declined,
         "accept_others": offer.accept_others,
     }
+
+
+# The rounds in which the post side answers (set_post_preferences): open or closed.
+ANSWERING = (RoundStatus.OPEN, RoundStatus.CLOSED)
+
+
+def offers_answered_by(person: Person, school: Any, today: dt.date) -> QuerySet[RoundPost]:
+    """Posts offered in the school's open or closed rounds that ``person`` mentors in the
+    round or holds today: the post side they may answer for (as ``set_post_preferences``
+    allows)."""
+    holds = PostHistory.objects.filter(person=person, post=OuterRef("post")).current(today)
+    mentors = RoundPost.mentors.through.objects.filter(roundpost=OuterRef("pk"), person=person)
+    return RoundPost.objects.filter(round__school=school, round__status__in=ANSWERING).filter(
+        Exists(mentors) | Exists(holds)
+    )
 
 
 def set_post_preferences(

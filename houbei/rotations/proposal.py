@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houbei.audit.services import record
+from houbei.core.clock import moment, stamp
 from houbei.organisation.models import Post, RotationLength
 from houbei.people.models import Person
-from houbei.selection.common import moment, stamp
 
 from . import matching
 from .assignments import (

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houbei.audit.services import diff, record
+from houbei.core.clock import moment, stamp
 from houbei.eligibility.models import Exemption, Rule, RuleSet
 from houbei.organisation.models import Post, School, Term, TermNumber
 from houbei.people.models import Person
-from houbei.selection.common import moment, stamp
 
 from .common import (
     Refused,

@@ -46,7 +46,9 @@ from houbei.selection.models import PoolEntry
 from . import assignments as services
 from . import documents
 from .intentions import (
+    ANSWERING,
     candidates_for,
+    offers_answered_by,
     reserve_cadres,
     set_post_preferences,
     submit_intention,
@@ -76,8 +78,6 @@ from .take_part_forms import (
     WithdrawForm,
 )
 
-# Rounds whose post side may still answer (``set_post_preferences``).
-ANSWERING = (RoundStatus.OPEN, RoundStatus.CLOSED)
 # The rotation's own history on its page: its status, goals and mentors (the notes and
 # tasks have their sections).
 HISTORY_ACTIONS = (
@@ -213,7 +213,7 @@ def mine(request: AuthedRequest) -> HttpResponse:
         "current": [a for a in rotations if a.status in LIVE_STATUSES],
         "past": [a for a in rotations if a.status not in LIVE_STATUSES],
         "passport": passport_of(me, as_of=today),
-        "offers": _my_offers(me, school, today).count(),
+        "offers": offers_answered_by(me, school, today).count(),
         "mentees": Assignment.objects.for_school(school).mentored_by(me).count(),
         "withdraw_form": WithdrawForm(),
         "intention_formats": INTENTION_FORMATS,
@@ -378,16 +378,6 @@ def intention_document(request: AuthedRequest, pk: int, fmt: str) -> HttpRespons
 # --- the post side ---------------------------------------------------------------------------
 
 
-def _my_offers(me: Person, school: Any, today: dt.date) -> Any:
-    """Posts offered in the school's open or closed rounds that ``me`` mentors in the
-    round or holds today (who may answer for the post, as ``set_post_preferences``)."""
-    holds = PostHistory.objects.filter(person=me, post=OuterRef("post")).current(today)
-    mentors = RoundPost.mentors.through.objects.filter(roundpost=OuterRef("pk"), person=me)
-    return RoundPost.objects.filter(round__school=school, round__status__in=ANSWERING).filter(
-        Exists(mentors) | Exists(holds)
-    )
-
-
 @requires(Cap.ROTATION_TAKE_PART)
 def post_side(request: AuthedRequest) -> HttpResponse:
     """The posts one answers for, with how many listed each and whether it was answered."""
@@ -396,7 +386,7 @@ def post_side(request: AuthedRequest) -> HttpResponse:
     offers: list[RoundPost] = []
     if me is not None:
         offers = list(
-            _my_offers(me, school, timezone.localdate())
+            offers_answered_by(me, school, timezone.localdate())
             .select_related("post", "round__start_term__school_year")
             .annotate(
                 listed=Count(

@@ -701,8 +701,6 @@ def assignment_list(request: AuthedRequest) -> HttpResponse:
     counts = pages.status_counts(
         pages.filter_assignments(Assignment.objects.for_school(school), **{**chosen, "status": ""})
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "rotations/office_assignments.html",
@@ -711,7 +709,6 @@ def assignment_list(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "assignments": page.object_list,
             "status_rows": [(label, counts[value]) for value, label in AssignmentStatus.choices],
-            "query": query.urlencode(),
             "term_chosen": chosen.get("term"),
             "round_chosen": next(
                 (

@@ -3,14 +3,15 @@ and text and people checked against the cycle's school."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+# The clock, re-exported for the cycle's services.
+from houbei.core.clock import day_of as day_of
+from houbei.core.clock import moment as moment
+from houbei.core.clock import stamp as stamp
 from houbei.core.errors import ValidationFailed
 from houbei.people.models import Person
 
@@ -27,31 +28,6 @@ class Refused(ValidationFailed):
         if message is None:
             message = "；".join(str(m) for messages in errors.values() for m in messages)
         super().__init__(errors, message)
-
-
-def moment(at: dt.datetime | None) -> dt.datetime:
-    """When a service's change takes effect: ``at`` if given, else now. The pages never
-    give it; a system action rebuilding a past cycle does (the demo's 2021 cycle), so its
-    stages, sign-offs and closures carry their own dates. Never later than now."""
-    if at is None:
-        return timezone.now()
-    if timezone.is_naive(at) or at > timezone.now():
-        raise ValueError(f"at must be an aware time not after now, not {at!r}")
-    return at
-
-
-def day_of(at: dt.datetime | None) -> dt.date:
-    """The school's day of ``moment(at)``: what "today" means to a service's checks."""
-    return timezone.localdate(moment(at))
-
-
-def stamp(row: models.Model, field: str, at: dt.datetime | None) -> None:
-    """Give a row just created the time ``at`` in ``field``, one Django fills in itself
-    (``auto_now_add``, ``auto_now``); nothing when ``at`` is None."""
-    if at is None:
-        return
-    type(row)._default_manager.filter(pk=row.pk).update(**{field: at})
-    setattr(row, field, at)
 
 
 def user_of(actor: Any) -> Any:

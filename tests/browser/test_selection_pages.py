@@ -12,31 +12,13 @@ from playwright.sync_api import expect
 
 from houbei.accounts.models import Role, User
 from houbei.ballots.services import publish_results
-from houbei.eligibility.services import create_rule_set
 from houbei.selection import workflow
-from houbei.selection.models import Level
-from houbei.selection.services import ListDraft, create_cycle
 
-from ..selection.conftest import REF, TODAY, Walk, qualified
+from ..selection.conftest import TODAY
 
 pytestmark = pytest.mark.browser
 WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 667}
-NAMES = ["陈晔", "黄蔚敏", "卢懿蕾", "浦吉丽", "张兰兰", "陈静华", "奚莉", "余立群", "邹建琴"]
-
-
-@pytest.fixture
-def walk(school, users):
-    rule_set = create_rule_set(
-        actor=None, school=school, name="2021年选拔", reference_date=REF, is_default=True
-    )
-    staff = [qualified(school, name=n) for n in NAMES]
-    cycle = create_cycle(
-        actor=users[Role.PERSONNEL], school=school, title="2021年后备干部选拔", year=2021,
-        reference_date=REF, rule_set=rule_set,
-        lists=[ListDraft(Level.DISTRICT, 2), ListDraft(Level.SCHOOL, 3)],
-    )  # fmt: skip
-    return Walk(cycle, staff, (users[Role.PERSONNEL], users[Role.DECISION]))
 
 
 def test_the_cycle_pages_from_set_up_to_the_pool(page, live_server, users, walk, login, screenshot):
