@@ -274,6 +274,11 @@ class RotationIntentionsOut(Schema):
     round: RotationRoundRef = Field(..., title="轮次")
     count: int = Field(..., title="份数")
     items: list[RotationIntentionOut] = Field(..., title="意向表", description="按工号。")
+    not_submitted: list[StaffRef] = Field(
+        ...,
+        title="尚未提交的后备干部",
+        description="可以填报本轮意向表（开始学期时在后备干部库有效期内）、但没有提交或已撤回的人员，按工号。",
+    )
 
 
 class RotationIntentionsQuery(Schema):
@@ -644,18 +649,24 @@ def _with_choices(rows: QuerySet[Intention]) -> QuerySet[Intention]:
     summary="本轮的意向表",
     description="本轮全部后备干部的双向选择意向表（方案附2）：每人按志愿顺序的岗位、希望的带教人员、"
     "希望时长（一学期或一学年）和备注，以及填报、修改和撤回的时间。默认不含已撤回的。"
+    "not_submitted 列出尚未提交（或已撤回）意向表的后备干部。"
     + READERS
     + "本人的意向表见 /intentions/mine。",
 )
 def round_intentions(
     request: HttpRequest, round_id: int, query: Query[RotationIntentionsQuery]
 ) -> dict[str, Any]:
-    round_ = get_object_or_404(Round.objects.filter(school__in=_schools(request)), pk=round_id)
+    round_ = get_object_or_404(
+        Round.objects.filter(school__in=_schools(request)).select_related("school", "start_term"),
+        pk=round_id,
+    )
     rows = Intention.objects.filter(round=round_)
     if not query.include_withdrawn:
         rows = rows.live()
     items = list(_with_choices(rows).order_by("person__staff_number", "pk"))
-    return {"round": round_, "count": len(items), "items": items}
+    submitted = Intention.objects.live().filter(round=round_).values("person_id")
+    missing = list(reserve_cadres(round_).exclude(pk__in=submitted))
+    return {"round": round_, "count": len(items), "items": items, "not_submitted": missing}
 
 
 def _own_person(user: User) -> Person | None:

@@ -266,7 +266,12 @@ def test_the_detail_gives_settings_posts_with_their_answers_limits_and_waivers(
 
 
 def test_the_office_reads_every_form_of_the_round(api, filled, cadres, mentors):
+    silent = cadre(filled.school, "周晓燕")  # a reserve cadre who has not filled one in
     body = api(Role.PERSONNEL).get(url(filled, "/intentions")).json()
+    zhang_pk = Person.objects.get(name="张兰兰").pk
+    assert sorted((p["id"], p["name"]) for p in body["not_submitted"]) == sorted(
+        [(silent.pk, "周晓燕"), (zhang_pk, "张兰兰")]  # 张兰兰 withdrew hers
+    )
     assert body["round"] == {"id": filled.pk, "title": filled.title, "status": "open"}
     assert body["count"] == 4
     assert [i["person"]["name"] for i in body["items"]] == ["陈晔", "黄蔚敏", "卢懿蕾", "浦吉丽"]
@@ -514,12 +519,12 @@ def test_the_intentions_query_count_does_not_grow_with_forms(
     reader = api(Role.DECISION)
     choose(admin, round_, cadres[0], ("moral-office", "term"))
     reader.get(url(round_, "/intentions"))
-    # token and user, round, forms with people, their rows
-    with django_assert_num_queries(4):
+    # token and user, round, forms with people, their rows, the reserve cadres without one
+    with django_assert_num_queries(5):
         assert reader.get(url(round_, "/intentions")).json()["count"] == 1
     for person in cadres[1:] + [cadre(school, f"后备{n}") for n in range(4)]:
         choose(admin, round_, person, ("academic-office", "term"), ("general-office", "year"))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert reader.get(url(round_, "/intentions")).json()["count"] == 8
 
 

@@ -454,8 +454,20 @@ def test_a_round_from_the_intention_forms_to_the_assignments(page, browser, live
     for name, (post, _mentors, _status) in made.items():
         assert name in lengths_text and post in lengths_text, (name, lengths_text)
 
-    # --- the assignment in 浦吉丽's own pages, on her phone -------------------------------------
+    # --- the assignment in 浦吉丽's staff file, as the office reads it ---------------------------
     moved_to = Assignment.objects.get(round=round_, person__name="浦吉丽")
+    office.goto(f"{base}/people/{moved_to.person_id}/")
+    in_file = office.locator("#rotations")
+    expect(in_file.get_by_role("heading", name="轮岗锻炼")).to_be_visible()
+    file_row = in_file.locator("tbody tr", has_text="（副）校级")
+    expect(file_row).to_contain_text(TITLE)
+    expect(file_row).to_contain_text("校长")
+    expect(file_row).to_contain_text("已安排")
+    expect(file_row).to_contain_text(f"{moved_to.start_date:%Y-%m-%d} — ")
+    file_row.get_by_role("link", name="办理").click()
+    expect(office).to_have_url(re.compile(rf"/rotation/assignments/{moved_to.pk}/office/$"))
+
+    # --- the assignment in 浦吉丽's own pages, on her phone -------------------------------------
     with phone(browser, base) as cadre:
         sign_in(cadre, base, cadres["浦吉丽"])
         to_mine(cadre)
