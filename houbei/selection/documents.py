@@ -2366,7 +2366,13 @@ def reserve_lists(cycle: Cycle) -> ReserveLists:
         if valid is not None and valid.concluded_at is not None
         else cycle.reference_date
     )
-    conditions = _("符合“%(rules)s”选拔条件（基准日%(d)s）") % {
+    # "符合“后备干部选拔条件”（基准日…）", not "…条件”选拔条件": the name may say it already.
+    named = cycle.rule_set.name.endswith("条件")
+    conditions = (
+        _("符合“%(rules)s”（基准日%(d)s）")
+        if named
+        else _("符合“%(rules)s”选拔条件（基准日%(d)s）")
+    ) % {
         "rules": cycle.rule_set.name,
         "d": cn_date(cycle.reference_date),
     }

@@ -31,7 +31,7 @@ from houbei.ballots.ratings.aggregate import Figure
 from houbei.ballots.ratings.models import RatingDimension, RatingSubject, RoundStatus
 from houbei.ballots.results import percent
 from houbei.people import appraisals, durations
-from houbei.people.models import Honour, Person, PostHistory
+from houbei.people.models import AppraisalGrade, Honour, Person, PostHistory
 
 from .inspection import checks_about
 from .models import (
@@ -609,6 +609,23 @@ def _shortcomings(
     _facts, flags = _snapshot_lines(cycle, profile.person.pk)
     if flags:
         paragraphs.append(_("资格审查提示：%(f)s。") % {"f": "；".join(flags)})
+    # A recent annual grade below 合格 is a fact the shortcomings must face (写实).
+    poor = [
+        g
+        for g in appraisals.recent_appraisals(profile.person.pk, cycle.reference_date)
+        if g.grade in (AppraisalGrade.BASICALLY_QUALIFIED, AppraisalGrade.UNQUALIFIED)
+    ]
+    if poor:
+        paragraphs.append(
+            _("近年年度考核中，%(grades)s。")
+            % {
+                "grades": "，".join(
+                    _("%(y)d年度为%(g)s") % {"y": g.year, "g": g.grade.label}
+                    for g in poor
+                    if g.grade is not None
+                )
+            }
+        )
     paragraphs.append(
         gap(_("根据个别谈话、民主测评和日常了解，实事求是地写明主要缺点和不足，不得空缺"))
     )

@@ -173,10 +173,19 @@ def close_objection(
         elif postponed_until is not None:
             errors["postponed_until"] = [_("只有暂缓的才填写暂缓期限。")]
         if objection.signed:
-            answer = clean_text(answer, field="answer", label=_("向反映人反馈的内容"),
-                                limit=5000)  # fmt: skip
+            try:
+                answer = clean_text(answer, field="answer", label=_("向反映人反馈的内容"),
+                                    limit=5000)  # fmt: skip
+            except Refused as refused:  # named beside the other fields' errors, not alone
+                errors.update(refused.errors)
             if answered_on is None:
                 errors["answered_on"] = [_("署名反映的，请填写向反映人反馈的日期。")]
+        for field, day, label in (
+            ("reminder_talk_on", reminder_talk_on, _("提醒谈话日期")),
+            ("answered_on", answered_on if objection.signed else None, _("反馈日期")),
+        ):
+            if day is not None and day > today:
+                errors[field] = [_("%(label)s不能晚于今天。") % {"label": label}]
         if errors:
             raise Refused(errors)
         objection.investigation, objection.outcome = investigation, outcome

@@ -716,6 +716,7 @@ class Measure:
     value: str
     target: str
     ok: bool | None  # None: nothing to compare
+    over: bool = False  # not ok because above the target's upper bound (超出, not 未达到)
 
 
 @dataclass
@@ -767,6 +768,7 @@ def pool_structure(school: School, day: dt.date) -> Structure:
             f"{posts}:{n}" + (f"（1:{float(ratio):.1f}）" if posts else ""),
             _("1:%(a)s至1:%(b)s") % {"a": _number(ref.ratio_low), "b": _number(ref.ratio_high)},
             (low <= ratio <= high) if posts else None,
+            over=bool(posts) and ratio > high,
         ),
         Measure(
             _("女性比例"),

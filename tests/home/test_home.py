@@ -142,7 +142,10 @@ def test_district_home_counts_per_school(client, users, school, other_school) ->
     response = home(client, users[Role.DISTRICT])
     rows = {r.school.name: r.summary.in_post for b in response.context["blocks"] for r in b.rows}
     assert rows == {"市八初级中学": 4, "第二中学": 2}
-    assert reverse("district:overview") in response.content.decode()
+    text = response.content.decode()
+    assert reverse("district:overview") in text
+    # The district's way to the schools' cycles, pools and rotations.
+    assert reverse("selection:list") in text and reverse("district:rotations") in text
 
 
 def test_sysadmin_home_counts_users_schools_locks_and_audit(

@@ -237,13 +237,28 @@ def test_signed_and_anonymous_objections(walk):
             actor=walk.admin, objection=signed, investigation="考勤记录无异常",
             outcome=ObjectionOutcome.NO_PROBLEM,
         )  # fmt: skip
-    assert caught.value.errors == {"answer": ["请填写向反映人反馈的内容。"]}
+    assert caught.value.errors == {
+        "answer": ["请填写向反映人反馈的内容。"],
+        "answered_on": ["署名反映的，请填写向反映人反馈的日期。"],
+    }
     with pytest.raises(ValidationFailed) as caught:
         notice.close_objection(
             actor=walk.admin, objection=signed, investigation="考勤记录无异常",
             outcome=ObjectionOutcome.NO_PROBLEM, answer="经核实考勤正常",
         )  # fmt: skip
     assert caught.value.errors == {"answered_on": ["署名反映的，请填写向反映人反馈的日期。"]}
+    # An answer, or a reminder talk, is recorded once given: not on a day still to come.
+    with pytest.raises(ValidationFailed) as caught:
+        notice.close_objection(
+            actor=walk.admin, objection=signed, investigation="考勤记录无异常",
+            outcome=ObjectionOutcome.MINOR, answer="经核实考勤正常",
+            answered_on=TODAY() + dt.timedelta(days=1),
+            reminder_talk_on=TODAY() + dt.timedelta(days=2),
+        )  # fmt: skip
+    assert caught.value.errors == {
+        "reminder_talk_on": ["提醒谈话日期不能晚于今天。"],
+        "answered_on": ["反馈日期不能晚于今天。"],
+    }
     closed = notice.close_objection(
         actor=walk.admin, objection=signed, investigation="考勤记录无异常",
         outcome=ObjectionOutcome.NO_PROBLEM, answer="经核实考勤正常", answered_on=TODAY(),

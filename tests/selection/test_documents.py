@@ -27,6 +27,7 @@ from houbei.audit.models import AuditEntry
 from houbei.ballots.ratings import services as ratings
 from houbei.core.errors import DomainError, NotAllowed
 from houbei.core.exports import run_export
+from houbei.eligibility.models import RuleSet
 from houbei.eligibility.services import create_rule_set
 from houbei.organisation.models import District
 from houbei.organisation.services import create_school
@@ -636,6 +637,10 @@ def test_the_reserve_list_is_laid_out_like_annex_1(done):
         ("区级后备干部", "陈晔"), ("区级后备干部", "黄蔚敏"), ("校级后备干部", "黄蔚敏"),
         ("校级后备干部", "卢懿蕾"), ("校级后备干部", "浦吉丽"),
     ]  # fmt: skip
+    # A rule set whose name already says 条件 is not followed by 选拔条件 again.
+    RuleSet.objects.filter(pk=done.rule_set_id).update(name="2021年后备干部选拔条件")
+    text = docx_text(doc("reserve-list", "docx", done))
+    assert "推荐条件、数量：符合“2021年后备干部选拔条件”（基准日2021年2月26日）；" in text
 
 
 def test_documents_wait_for_their_stage(db, school, users):

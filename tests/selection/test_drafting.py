@@ -193,6 +193,16 @@ def test_the_recent_annual_grades_in_the_official_wording(walk, staff, office):
     assert len(gaps(text)) == 7  # the annual grades are no longer a gap
     # Another target's own record, not this one's.
     assert "档案中暂无2018—2020年度考核等次记录。" in draft_report(target(walk, "黄蔚敏"))
+    shortcomings = text.split(HEADINGS[2])[1].split(HEADINGS[3])[0]
+    assert "近年年度考核中" not in shortcomings
+    # A grade below 合格 in the window is stated among the shortcomings, not left to memory.
+    huang = target(walk, "黄蔚敏")
+    add_annual_appraisal(actor=walk.admin, person=huang.person, year=2019,
+                         grade=AppraisalGrade.UNQUALIFIED)  # fmt: skip
+    add_annual_appraisal(actor=walk.admin, person=huang.person, year=2020,
+                         grade=AppraisalGrade.BASICALLY_QUALIFIED)  # fmt: skip
+    shortcomings = draft_report(huang).split(HEADINGS[2])[1].split(HEADINGS[3])[0]
+    assert "近年年度考核中，2019年度为不合格，2020年度为基本合格。" in shortcomings
 
 
 def test_a_post_is_named_as_held_with_the_title_of_its_history_row():

@@ -128,6 +128,16 @@ def test_the_pool_is_judged_against_the_schools_targets(walk, users):
     assert measures["女性比例"].target == "不低于100%" and measures["女性比例"].ok is False
     assert measures["18至20岁比例"].ok is False  # nobody in the pool is under 21
     assert measures["中层及以上岗位与后备干部之比"].target == "1:0.1至1:9.9"
+    assert (
+        measures["中层及以上岗位与后备干部之比"].ok
+        and not measures["中层及以上岗位与后备干部之比"].over
+    )
+    # More reserves per post than the upper bound: 超出, not 未达到.
+    _set(school, users[Role.PERSONNEL], ratio_low="0.1", ratio_high="0.2", reason="收紧")
+    ratio = {m.label: m for m in pages.pool_structure(school, TODAY()).measures}[
+        "中层及以上岗位与后备干部之比"
+    ]
+    assert ratio.ok is False and ratio.over is True
 
 
 def test_the_page_of_the_targets(client, school, users, walk):

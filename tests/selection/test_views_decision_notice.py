@@ -115,6 +115,15 @@ def test_a_divided_body_postpones_and_decides_at_a_later_meeting(client, users, 
     assert (
         Decision.objects.filter(target=divided).latest("meeting__held_on").outcome == Outcome.PASSED
     )
+    # The district reads the outcomes and counts, not what each member said.
+    member = deciding.board(5)[2].name
+    assert f"{member}：不同意" in page(decision, reverse("selection:decision", args=[cycle.pk]))
+    district = page(
+        as_user(client, users[Role.DISTRICT]), reverse("selection:decision", args=[cycle.pk])
+    )
+    assert "同意2、不同意2、缓议1" in district  # the first meeting's counts for the divided target
+    assert f"{member}：" not in district and "逐人表态（按发言顺序）" not in district
+    assert "各成员的逐人表态和会议备注仅本校人事室和校务会、支委会成员可见。" in district
 
 
 def test_the_notice_objections_and_the_pool(client, users, deciding, staff):
