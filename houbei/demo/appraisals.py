@@ -15,8 +15,8 @@ and about 15 % 优秀 (at most 20 % of those graded, the usual 事业单位 quot
   优秀 of that year), then drawn up to 15 % with the reserve cadres of 附1 and the post
   holders more likely, and less likely two years running;
 - one 基本合格 a year and one 不合格 in eight years (2023) among the other staff — never
-  a reserve cadre (附1's or those the 2023 and 2025 selections add), whose selection
-  assumed grades of 合格 or better;
+  a reserve cadre (附1's or those the 2023 and 2025 selections add) or a target of the
+  2026 supplementary selection, whose selection assumed grades of 合格 or better;
 - 合格 for everyone else.
 
 2021–2025 are drawn first with the module's seed, then 2018–2020 with a seed of their
@@ -49,7 +49,8 @@ EARLIER_YEARS = range(2018, 2021)  # then, with EARLIER_SEED
 SEED = plan.SEED + 12
 EARLIER_SEED = plan.SEED + 13
 # Reserve cadres added by the demo's 2023 and 2025 selections (``selection.LATER``).
-LATER_RESERVES = ("钱建英", "何亚萍", "梁怡雯")
+# Those the 2023 and 2025 selections add, and the 2026 supplementary selection's targets.
+LATER_RESERVES = ("钱建英", "何亚萍", "梁怡雯", "董思琪", "袁蓓蕾", "葛浩然")
 EXCELLENT_SHARE = 0.15
 EXCELLENT_CAP = 0.20
 # Posts whose holders the school tends to grade 优秀 (they carry the extra work).
@@ -113,9 +114,8 @@ def plan_appraisals(staff: Sequence[PersonSpec], seed: int = SEED) -> dict[str, 
         p for p in staff if p.key not in reserves and p.key.startswith("g") and not p.left_on
     ]
     sick = rng.choice([p for p in ordinary if _appraised(p, SICK_LEAVE_YEAR - 1) and p.subject]).key
-    # The later reserves were spared by 2021–2025's draw as it stands; only the earlier
-    # years need telling.
-    _draw(staff, LATER_YEARS, rng, reserves, reserves, grades, sick=sick)
+    # Every later reserve and supplementary target is spared in both spans.
+    _draw(staff, LATER_YEARS, rng, reserves, protected, grades, sick=sick)
     _draw(staff, EARLIER_YEARS, random.Random(seed + 1), reserves, protected, grades)
     return {key: sorted(specs, key=lambda g: g.year) for key, specs in grades.items()}
 

@@ -26,7 +26,8 @@ SLIPS_FILE = "demo-slips.pdf"
 LINKS_FILE = "demo-vote-links.txt"
 # The title ``selection.recommendation.create_round`` gives the 2026 cycle's first round.
 MEETING_TITLE = "2026年区、校后备干部选拔 第1轮民主推荐"
-ROLL_TITLE = "2026年校级后备干部民主推荐（补充网上投票）"
+# Not a selection cycle's round: the school uses the same secret ballot for other votes.
+ROLL_TITLE = "2026年度校级优秀教师民主推荐（网上投票）"
 PUBLISHED_TITLE = "2025年度校级后备干部补充推荐"
 
 
@@ -88,7 +89,7 @@ def add_elections(school: School) -> None:
     # Open on the roll: every 在编在岗 member of staff, the demo teacher among them.
     roll = services.create_election(
         actor=None, school=school, title=ROLL_TITLE, mode=Mode.ROLL,
-        lists=[services.ListDraft("校级后备干部", 3, school_list[:12])],
+        lists=[services.ListDraft("校级优秀教师", 3, school_list[:12])],
     )  # fmt: skip
     services.set_roll(actor=None, election=roll, people=staff)
     services.open_election(actor=None, election=roll)

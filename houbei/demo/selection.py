@@ -1037,7 +1037,7 @@ def _facts(person: Person, day: dt.date) -> _Facts:
 
 
 _TALKS = (
-    "反映{name}同志在{post}岗位上工作主动，交办的任务完成质量高，能从学校全局考虑问题；"
+    "反映{name}同志在{post}上工作主动，交办的任务完成质量高，能从学校全局考虑问题；"
     "建议今后多承担跨部门的统筹工作。",
     "与{name}同志同在{subject}学科，认为其业务扎实、乐于分享，带教青年教师耐心；"
     "有时工作安排过满，个人休息少。",
@@ -1049,7 +1049,7 @@ _TALKS = (
 
 
 def _talk_summaries(rng: random.Random, facts: _Facts, n: int) -> list[str]:
-    post = facts.posts[0] if facts.posts else _("现岗位")
+    post = f"{facts.posts[0]}岗位" if facts.posts else _("教学岗位")
     return [
         t.format(name=facts.name, post=post, subject=facts.subject or _("本"))
         for t in rng.sample(_TALKS, n)
@@ -1170,7 +1170,6 @@ def _filled(draft: str, facts: _Facts, target: InspectionTarget, day: dt.date = 
     the annual grades."""
     held = [*facts.current, *sorted(facts.held)]  # what they do now first
     task = next((_TASKS[code] for code in held if code in _TASKS), _TASKS[plan.GRADE])
-    post = facts.posts[0] if facts.posts else _("现岗位")
     shortcoming = _SHORTCOMINGS[target.person_id % len(_SHORTCOMINGS)]
     excellent = day.year - 3 + target.person_id % 3
     class_years = (
@@ -1188,12 +1187,14 @@ def _filled(draft: str, facts: _Facts, target: InspectionTarget, day: dt.date = 
     answers = {
         "政治表现": f"认真参加政治理论学习和师德专题教育，爱岗敬业，关心学生，{class_years}"
         "在教职工中口碑较好。",
-        "履行岗位职责": f"在{post}岗位上负责{task}，能独立策划和组织全校性活动，遇到问题主动协调解决。",
+        "履行岗位职责": f"在{facts.posts[0]}岗位上负责{task}，能独立策划和组织全校性活动，遇到问题主动协调解决。"
+        if facts.posts
+        else "在教学岗位上认真完成教育教学任务，积极参与年级组和教研组工作，遇到问题主动协调解决。",
         "工作态度": "工作积极主动，出满勤、干满点；"
         + (
             "2020年疫情防控期间主动承担线上教学和校园值守任务。"
             if day.year <= 2021
-            else "近两年轮岗锻炼中主动承担急难险重任务，完成较好。"
+            else "近两年主动承担学校安排的临时性、突击性任务，完成较好。"
         ),
         "主要实绩": results,
         "廉洁": "遵守廉洁从教各项规定，未发现有偿补课等违规行为，考察期间未收到违规违纪反映。",
