@@ -588,32 +588,34 @@ def test_a_whole_cycle_from_set_up_to_the_pool(
     office.goto(f"{cycle_url}/inspection/")
     expect(office.locator("tbody tr", has_text="陈晔").get_by_text("已发布")).to_have_count(2)
 
+    def record_talk(target: InspectionTarget, who: str, days: int, by: str, summary: str) -> None:
+        """An individual talk about ``target`` recorded on its page by the decision member."""
+        decider.goto(f"{cycle_url}/inspection/{target.pk}/")
+        decider.get_by_text("记录个别谈话", exact=True).click()
+        talk = decider.locator("#talks form")
+        talk.get_by_label("谈话对象").fill(who)
+        talk.get_by_label("谈话日期").fill(ago(days).isoformat())
+        talk.get_by_label("谈话人").fill(by)
+        talk.get_by_label("谈话要点").fill(summary)
+        talk.get_by_role("button", name="保存谈话记录").click()
+        said(decider, "已记录个别谈话。")
+
     # A talk, by a decision member; confidential to the decision body.
     chen_district = targets[("陈晔", "district")]
-    decider.goto(f"{cycle_url}/inspection/{chen_district.pk}/")
-    decider.get_by_text("记录个别谈话", exact=True).click()
-    talk = decider.locator("#talks form")
-    talk.get_by_label("谈话对象").fill("浦吉丽")
-    talk.get_by_label("谈话日期").fill(ago(38).isoformat())
-    talk.get_by_label("谈话人").fill("林慧、周国平")
-    talk.get_by_label("谈话要点").fill("认为陈晔工作扎实、敢于担当，年级管理井井有条。")
-    talk.get_by_role("button", name="保存谈话记录").click()
-    said(decider, "已记录个别谈话。")
+    record_talk(
+        chen_district,
+        "浦吉丽",
+        38,
+        "林慧、周国平",
+        "认为陈晔工作扎实、敢于担当，年级管理井井有条。",
+    )
     expect(decider.locator("#talks")).to_contain_text("年级管理井井有条")
     office.goto(f"{cycle_url}/inspection/{chen_district.pk}/")
     expect(office.locator("#talks")).to_contain_text("谈话内容保密，仅校务会、支委会成员可见。")
     expect(office.locator("#talks")).not_to_contain_text("井井有条")
     # Every person inspected is talked about at least once before the decision.
     huang_school = targets[("黄蔚敏", "school")]
-    decider.goto(f"{cycle_url}/inspection/{huang_school.pk}/")
-    decider.get_by_text("记录个别谈话", exact=True).click()
-    talk = decider.locator("#talks form")
-    talk.get_by_label("谈话对象").fill("张兰兰")
-    talk.get_by_label("谈话日期").fill(ago(37).isoformat())
-    talk.get_by_label("谈话人").fill("林慧")
-    talk.get_by_label("谈话要点").fill("认为黄蔚敏责任心强，年级组工作有条理。")
-    talk.get_by_role("button", name="保存谈话记录").click()
-    said(decider, "已记录个别谈话。")
+    record_talk(huang_school, "张兰兰", 37, "林慧", "认为黄蔚敏责任心强，年级组工作有条理。")
 
     # The 考察材料: drafted by the office, one edited, each signed off by the decision member.
     for target in targets.values():
